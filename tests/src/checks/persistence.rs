@@ -1,0 +1,56 @@
+//! Destructive checks: crashes, down/up and an engine restart; after each, every change
+//! made by the earlier checks must still be there.
+
+use super::site;
+use crate::ctx::Ctx;
+use crate::docker::{self, inspect, SERVICES};
+use anyhow::{ensure, Context, Result};
+use std::time::{Duration, Instant};
+
+const HEALTHY_WITHIN: Duration = Duration::from_secs(180);
+
+/// Everything the earlier checks changed is still there.
+fn changes_survived(ctx: &Ctx) -> Result<()> {
+    site::check_page(ctx).context("the edited page")?;
+    site::check_comment(ctx).context("the comment")?;
+    site::check_upload(ctx).context("the upload")?;
+    site::m13_users(ctx).context("the users")?;
+    site::wp_admin_login(ctx).context("the administrator's session")
+}
+
+pub fn m11_kill(ctx: &Ctx) -> Result<()> {
+    for svc in SERVICES {
+        let restarts: u32 = inspect(svc, "{{.RestartCount}}")?.parse()?;
+        let started = inspect(svc, "{{.State.StartedAt}}")?;
+        let pid = inspect(svc, "{{.State.Pid}}")?;
+        let status = std::process::Command::new("kill").args(["-9", &pid]).status()?;
+        ensure!(status.success(), "kill -9 {pid} ({svc}'s PID 1) failed");
+        let start = Instant::now();
+        loop {
+            let now = inspect(svc, "{{.State.StartedAt}}")?;
+            let count: u32 = inspect(svc, "{{.RestartCount}}")?.parse()?;
+            if now != started && count > restarts {
+                break;
+            }
+            ensure!(start.elapsed() < Duration::from_secs(60), "{svc} was not restarted within 60s");
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        docker::wait_healthy(HEALTHY_WITHIN).with_context(|| format!("after kill -9 of {svc}"))?;
+    }
+    changes_survived(ctx)
+}
+
+pub fn m17_down_up(ctx: &Ctx) -> Result<()> {
+    ctx.make("down")?;
+    let left = docker::docker(&["ps", "-aq", "--filter", &format!("label=com.docker.compose.project={}", ctx.project)])?;
+    ensure!(left.trim().is_empty(), "make down left containers: {left}");
+    ctx.make("all")?;
+    docker::wait_healthy(HEALTHY_WITHIN)?;
+    changes_survived(ctx)
+}
+
+pub fn m17_engine_restart(ctx: &Ctx) -> Result<()> {
+    docker::restart_engine()?;
+    docker::wait_healthy(HEALTHY_WITHIN).context("after the engine restart")?;
+    changes_survived(ctx)
+}
