@@ -40,7 +40,14 @@ impl Ctx {
             .parent()
             .context("repository root")?
             .to_path_buf();
-        Ok(Ctx { dir, project, login, env, secrets, repo })
+        Ok(Ctx {
+            dir,
+            project,
+            login,
+            env,
+            secrets,
+            repo,
+        })
     }
 
     /// A `.env` value.
@@ -71,7 +78,10 @@ impl Ctx {
             .arg(target)
             .arg(format!("PROJECT={}", self.project))
             .arg(format!("ENV_FILE={}", self.dir.join(".env").display()))
-            .arg(format!("SECRETS_DIR={}", self.dir.join("secrets").display()))
+            .arg(format!(
+                "SECRETS_DIR={}",
+                self.dir.join("secrets").display()
+            ))
             .arg(format!("LOGIN={}", self.login))
             .status()
             .with_context(|| format!("running make {target}"))?;

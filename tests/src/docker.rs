@@ -26,7 +26,9 @@ pub fn docker(args: &[&str]) -> Result<String> {
 
 /// `docker inspect -f FORMAT target`, trimmed.
 pub fn inspect(target: &str, format: &str) -> Result<String> {
-    Ok(docker(&["inspect", "-f", format, target])?.trim().to_owned())
+    Ok(docker(&["inspect", "-f", format, target])?
+        .trim()
+        .to_owned())
 }
 
 /// Runs a command in a container; returns stdout.
@@ -53,7 +55,10 @@ pub fn sql(query: &str) -> Result<String> {
         .write_all(query.as_bytes())?;
     let out = child.wait_with_output()?;
     if !out.status.success() {
-        bail!("SQL failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        bail!(
+            "SQL failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -65,15 +70,21 @@ pub fn wait_healthy(limit: Duration) -> Result<()> {
         let states: Vec<String> = SERVICES
             .iter()
             .map(|c| {
-                inspect(c, "{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}")
-                    .unwrap_or_else(|_| "missing".into())
+                inspect(
+                    c,
+                    "{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}",
+                )
+                .unwrap_or_else(|_| "missing".into())
             })
             .collect();
         if states.iter().all(|s| s == "running/healthy") {
             return Ok(());
         }
         if start.elapsed() > limit {
-            bail!("not healthy after {}s: {SERVICES:?} = {states:?}", limit.as_secs());
+            bail!(
+                "not healthy after {}s: {SERVICES:?} = {states:?}",
+                limit.as_secs()
+            );
         }
         std::thread::sleep(Duration::from_secs(1));
     }
@@ -89,7 +100,9 @@ pub fn restart_engine() -> Result<()> {
         .map(|s| s.success())
         .unwrap_or(false);
     if systemd {
-        let status = Command::new("systemctl").args(["restart", "docker"]).status()?;
+        let status = Command::new("systemctl")
+            .args(["restart", "docker"])
+            .status()?;
         anyhow::ensure!(status.success(), "systemctl restart docker failed");
     } else {
         let pid = std::fs::read_to_string("/var/run/docker.pid")
@@ -101,7 +114,9 @@ pub fn restart_engine() -> Result<()> {
             .filter(|a| !a.is_empty())
             .map(|a| String::from_utf8_lossy(a).into_owned())
             .collect();
-        let status = Command::new("kill").args(["-TERM", &pid.to_string()]).status()?;
+        let status = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()?;
         anyhow::ensure!(status.success(), "could not stop dockerd");
         let start = Instant::now();
         while std::path::Path::new(&format!("/proc/{pid}")).exists() {

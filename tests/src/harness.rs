@@ -27,7 +27,10 @@ pub fn run(ctx: &Ctx, checks: &[Check], only: Option<&str>) -> i32 {
             }
             Err(err) => {
                 failed += 1;
-                println!("FAILED {:<4} {} ({secs:.1}s)\n       {err:#}", check.id, check.what);
+                println!(
+                    "FAILED {:<4} {} ({secs:.1}s)\n       {err:#}",
+                    check.id, check.what
+                );
             }
         }
     }

@@ -10,7 +10,12 @@ use std::path::Path;
 pub const HOSTILE: &str = "'\"$`\\ é日本#;&%{}";
 
 /// The secret names the compose file expects.
-pub const SECRETS: [&str; 4] = ["db_password", "db_root_password", "wp_admin_password", "wp_user_password"];
+pub const SECRETS: [&str; 4] = [
+    "db_password",
+    "db_root_password",
+    "wp_admin_password",
+    "wp_user_password",
+];
 
 fn random_hex(bytes: usize) -> Result<String> {
     let mut buf = vec![0u8; bytes];

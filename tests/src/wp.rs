@@ -8,7 +8,11 @@ use std::time::Duration;
 
 /// A fresh HTTPS client for the test stack's domain.
 pub fn client(ctx: &Ctx) -> Result<HttpsClient> {
-    Ok(HttpsClient::new(ctx.https_addr(), &ctx.domain(), Duration::from_secs(20))?)
+    Ok(HttpsClient::new(
+        ctx.https_addr(),
+        &ctx.domain(),
+        Duration::from_secs(20),
+    )?)
 }
 
 /// GET that must end in 200, following redirects within the site (WordPress sends
@@ -46,7 +50,10 @@ pub fn login(ctx: &Ctx, user: &str, password: &str) -> Result<HttpsClient> {
             ("testcookie", "1"),
         ],
     )?;
-    let logged_in = c.cookies().iter().any(|(name, _)| name.starts_with("wordpress_logged_in_"));
+    let logged_in = c
+        .cookies()
+        .iter()
+        .any(|(name, _)| name.starts_with("wordpress_logged_in_"));
     if resp.status != 302 || !logged_in {
         let text = resp.text();
         let reason = text
@@ -54,7 +61,10 @@ pub fn login(ctx: &Ctx, user: &str, password: &str) -> Result<HttpsClient> {
             .nth(1)
             .map(|s| s.chars().take(300).collect::<String>())
             .unwrap_or_default();
-        bail!("login of {user} failed: status {}, no session cookie {reason}", resp.status);
+        bail!(
+            "login of {user} failed: status {}, no session cookie {reason}",
+            resp.status
+        );
     }
     ensure!(
         resp.location().is_some_and(|l| l.contains("/wp-admin")),

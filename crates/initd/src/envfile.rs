@@ -34,7 +34,9 @@ pub fn parse(text: &str) -> (BTreeMap<String, (usize, String)>, Vec<String>) {
             continue;
         }
         let Some((key, value)) = line.split_once('=') else {
-            problems.push(format!("line {line_no}: expected KEY=VALUE, found {line:?}"));
+            problems.push(format!(
+                "line {line_no}: expected KEY=VALUE, found {line:?}"
+            ));
             continue;
         };
         let valid_key = key
@@ -53,7 +55,10 @@ pub fn parse(text: &str) -> (BTreeMap<String, (usize, String)>, Vec<String>) {
                 "line {line_no}: {key} is quoted; values are taken literally by Docker Compose, remove the quotes"
             ));
         }
-        if values.insert(key.to_owned(), (line_no, value.to_owned())).is_some() {
+        if values
+            .insert(key.to_owned(), (line_no, value.to_owned()))
+            .is_some()
+        {
             problems.push(format!("line {line_no}: {key} is set twice; keep one"));
         }
     }
@@ -63,10 +68,17 @@ pub fn parse(text: &str) -> (BTreeMap<String, (usize, String)>, Vec<String>) {
 /// Every rule a `.env` must satisfy; returns the list of problems (empty when valid).
 pub fn problems(text: &str, expected_login: Option<&str>) -> Vec<String> {
     let (values, mut problems) = parse(text);
-    let get = |key: &str| values.get(key).map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty());
+    let get = |key: &str| {
+        values
+            .get(key)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.trim().is_empty())
+    };
     for key in REQUIRED {
         match values.get(*key) {
-            None => problems.push(format!("{key} is missing; add {key}=... (see srcs/.env.example)")),
+            None => problems.push(format!(
+                "{key} is missing; add {key}=... (see srcs/.env.example)"
+            )),
             Some((line, v)) if v.trim().is_empty() => {
                 problems.push(format!("line {line}: {key} is empty; give it a value"))
             }
@@ -75,7 +87,10 @@ pub fn problems(text: &str, expected_login: Option<&str>) -> Vec<String> {
     }
     for (key, (line, _)) in &values {
         let upper = key.to_ascii_uppercase();
-        if ["PASSWORD", "PASSWD", "SECRET", "TOKEN"].iter().any(|w| upper.contains(w)) {
+        if ["PASSWORD", "PASSWD", "SECRET", "TOKEN"]
+            .iter()
+            .any(|w| upper.contains(w))
+        {
             problems.push(format!(
                 "line {line}: {key} looks like a credential; passwords live in secrets/ (Docker secrets), not in .env"
             ));
@@ -89,7 +104,9 @@ pub fn problems(text: &str, expected_login: Option<&str>) -> Vec<String> {
     if let Some(login) = get("LOGIN") {
         let ok = login.len() <= 32
             && login.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-            && login.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && login
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !ok {
             check(Err(anyhow::anyhow!(
                 "LOGIN={login:?} must be a 42 login: lowercase letters, digits and '-' (it becomes <login>.42.fr)"
@@ -112,19 +129,25 @@ pub fn problems(text: &str, expected_login: Option<&str>) -> Vec<String> {
     if let Some(admin) = get("WP_ADMIN_USER") {
         check(settings::check_admin_name(admin));
         if get("WP_USER").is_some_and(|u| u.eq_ignore_ascii_case(admin)) {
-            check(Err(anyhow::anyhow!("WP_USER must differ from WP_ADMIN_USER: the site needs two users")));
+            check(Err(anyhow::anyhow!(
+                "WP_USER must differ from WP_ADMIN_USER: the site needs two users"
+            )));
         }
     }
     for key in ["WP_ADMIN_USER", "WP_USER"] {
         if let Some(v) = get(key) {
             if v.len() > 60 || v.chars().any(|c| c.is_control() || c == '<' || c == '>') {
-                check(Err(anyhow::anyhow!("{key}={v:?} is not a usable WordPress login")));
+                check(Err(anyhow::anyhow!(
+                    "{key}={v:?} is not a usable WordPress login"
+                )));
             }
         }
     }
     for key in ["WP_ADMIN_EMAIL", "WP_USER_EMAIL"] {
         if let Some(v) = get(key) {
-            let ok = v.split_once('@').is_some_and(|(a, d)| !a.is_empty() && d.contains('.'))
+            let ok = v
+                .split_once('@')
+                .is_some_and(|(a, d)| !a.is_empty() && d.contains('.'))
                 && !v.contains(char::is_whitespace);
             if !ok {
                 check(Err(anyhow::anyhow!("{key}={v:?} is not an e-mail address")));
@@ -133,7 +156,9 @@ pub fn problems(text: &str, expected_login: Option<&str>) -> Vec<String> {
     }
     if let (Some(a), Some(b)) = (get("WP_ADMIN_EMAIL"), get("WP_USER_EMAIL")) {
         if a.eq_ignore_ascii_case(b) {
-            check(Err(anyhow::anyhow!("WP_ADMIN_EMAIL and WP_USER_EMAIL must differ")));
+            check(Err(anyhow::anyhow!(
+                "WP_ADMIN_EMAIL and WP_USER_EMAIL must differ"
+            )));
         }
     }
     for key in ["MYSQL_DATABASE", "MYSQL_USER"] {
@@ -142,20 +167,25 @@ pub fn problems(text: &str, expected_login: Option<&str>) -> Vec<String> {
         }
     }
     if get("MYSQL_USER") == Some("root") {
-        check(Err(anyhow::anyhow!("MYSQL_USER must not be root: WordPress gets its own user")));
+        check(Err(anyhow::anyhow!(
+            "MYSQL_USER must not be root: WordPress gets its own user"
+        )));
     }
     problems
 }
 
 /// `initd check-env FILE [--login NAME]`: prints every problem and fails if there is one.
 pub fn check_file(path: &Path, expected_login: Option<&str>) -> Result<i32> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let problems = problems(&text, expected_login);
     if problems.is_empty() {
         return Ok(0);
     }
-    eprintln!("error: srcs/.env has {} problem(s); nothing was changed:", problems.len());
+    eprintln!(
+        "error: srcs/.env has {} problem(s); nothing was changed:",
+        problems.len()
+    );
     for p in &problems {
         eprintln!("  - {p}");
     }
@@ -182,17 +212,37 @@ WP_USER_EMAIL=w@student.42.fr\nMYSQL_DATABASE=wordpress\nMYSQL_USER=wp_user\n";
     #[test]
     fn each_rule_names_the_problem() {
         let cases = [
-            ("WP_ADMIN_USER=jdoe_chief", "WP_ADMIN_USER=SiteAdmin", "admin"),
+            (
+                "WP_ADMIN_USER=jdoe_chief",
+                "WP_ADMIN_USER=SiteAdmin",
+                "admin",
+            ),
             ("MYSQL_USER=wp_user\n", "", "MYSQL_USER is missing"),
             ("WP_TITLE=My site", "WP_TITLE=", "WP_TITLE is empty"),
             ("WP_TITLE=My site", "WP_TITLE My site", "expected KEY=VALUE"),
-            ("WP_TITLE=My site", "WP_TITLE=\"My site\"", "remove the quotes"),
-            ("DOMAIN_NAME=jdoe.42.fr", "DOMAIN_NAME=other.42.fr", "must be jdoe.42.fr"),
+            (
+                "WP_TITLE=My site",
+                "WP_TITLE=\"My site\"",
+                "remove the quotes",
+            ),
+            (
+                "DOMAIN_NAME=jdoe.42.fr",
+                "DOMAIN_NAME=other.42.fr",
+                "must be jdoe.42.fr",
+            ),
             ("LOGIN=jdoe", "LOGIN=J Doe", "42 login"),
             ("MYSQL_USER=wp_user", "MYSQL_USER=wp user", "MYSQL_USER"),
             ("WP_USER=writer", "WP_USER=jdoe_chief", "two users"),
-            ("WP_USER_EMAIL=w@student.42.fr", "WP_USER_EMAIL=nope", "e-mail"),
-            ("MYSQL_USER=wp_user", "MYSQL_USER=wp_user\nDB_PASSWORD=x", "credential"),
+            (
+                "WP_USER_EMAIL=w@student.42.fr",
+                "WP_USER_EMAIL=nope",
+                "e-mail",
+            ),
+            (
+                "MYSQL_USER=wp_user",
+                "MYSQL_USER=wp_user\nDB_PASSWORD=x",
+                "credential",
+            ),
             ("LOGIN=jdoe", "LOGIN=jdoe\nLOGIN=jdoe", "set twice"),
         ];
         for (from, to, expect) in cases {
@@ -207,6 +257,9 @@ WP_USER_EMAIL=w@student.42.fr\nMYSQL_DATABASE=wordpress\nMYSQL_USER=wp_user\n";
     #[test]
     fn login_mismatch_with_make_is_reported() {
         let found = problems(GOOD, Some("other"));
-        assert!(found.iter().any(|p| p.contains("make was given")), "{found:?}");
+        assert!(
+            found.iter().any(|p| p.contains("make was given")),
+            "{found:?}"
+        );
     }
 }

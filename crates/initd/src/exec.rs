@@ -16,9 +16,7 @@ pub fn run(cmd: &mut Command, stdin: Option<&[u8]>) -> Result<()> {
     } else {
         cmd.stdin(Stdio::null());
     }
-    let mut child = cmd
-        .spawn()
-        .with_context(|| format!("starting {program}"))?;
+    let mut child = cmd.spawn().with_context(|| format!("starting {program}"))?;
     if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
         pipe.write_all(data)
             .with_context(|| format!("writing to {program}'s stdin"))?;

@@ -85,7 +85,9 @@ fn read_response(stream: &mut impl Read) -> Result<String> {
         let len = usize::from(u16::from_be_bytes([header[4], header[5]]));
         let pad = usize::from(header[6]);
         let mut content = vec![0u8; len + pad];
-        stream.read_exact(&mut content).context("reading FastCGI record")?;
+        stream
+            .read_exact(&mut content)
+            .context("reading FastCGI record")?;
         content.truncate(len);
         match header[1] {
             STDOUT => stdout.extend(content),
@@ -95,7 +97,10 @@ fn read_response(stream: &mut impl Read) -> Result<String> {
         }
     }
     if !stderr.is_empty() {
-        bail!("php-fpm wrote to stderr: {}", String::from_utf8_lossy(&stderr));
+        bail!(
+            "php-fpm wrote to stderr: {}",
+            String::from_utf8_lossy(&stderr)
+        );
     }
     Ok(String::from_utf8_lossy(&stdout).into_owned())
 }

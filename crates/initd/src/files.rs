@@ -15,7 +15,10 @@ use std::path::Path;
 pub fn write_atomic(dest: &Path, data: &[u8], mode: u32) -> Result<()> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let name = dest.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut file = OpenOptions::new()
@@ -112,7 +115,9 @@ mod tests {
         assert_eq!(fs::read(&dest).expect("read"), b"two");
         let mode = fs::metadata(&dest).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
-        let leftovers = fs::read_dir(dest.parent().expect("parent")).expect("ls").count();
+        let leftovers = fs::read_dir(dest.parent().expect("parent"))
+            .expect("ls")
+            .count();
         assert_eq!(leftovers, 1, "no temporary file left behind");
     }
 

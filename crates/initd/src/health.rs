@@ -25,10 +25,13 @@ fn mariadb() -> Result<()> {
     if !std::path::Path::new(marker).exists() {
         bail!("bootstrap not finished ({marker} missing)");
     }
-    let mut stream = crate::wait::tcp_probe("127.0.0.1", 3306, TIMEOUT).map_err(anyhow::Error::msg)?;
+    let mut stream =
+        crate::wait::tcp_probe("127.0.0.1", 3306, TIMEOUT).map_err(anyhow::Error::msg)?;
     stream.set_read_timeout(Some(TIMEOUT))?;
     let mut packet = [0u8; 5];
-    stream.read_exact(&mut packet).context("reading MariaDB handshake")?;
+    stream
+        .read_exact(&mut packet)
+        .context("reading MariaDB handshake")?;
     is_handshake(&packet)
 }
 

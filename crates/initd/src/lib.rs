@@ -34,7 +34,10 @@ const USAGE: &str = "usage: initd run <nginx|wordpress|mariadb>
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<i32> {
     let mut args: Vec<String> = args
         .into_iter()
-        .map(|a| a.into_string().map_err(|a| anyhow::anyhow!("argument is not UTF-8: {a:?}")))
+        .map(|a| {
+            a.into_string()
+                .map_err(|a| anyhow::anyhow!("argument is not UTF-8: {a:?}"))
+        })
         .collect::<Result<_>>()?;
     if args.is_empty() || args.iter().any(|a| a == "-h" || a == "--help") {
         println!("{USAGE}");
@@ -50,7 +53,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<i32> {
             envfile::check_file(file.as_ref(), Some(login))
         }
         ("gen-secrets", [dir, names @ ..]) => secretgen::generate(dir.as_ref(), names),
-        _ => bail!("unknown command line: {command} {}\n{USAGE}", args.join(" ")),
+        _ => bail!(
+            "unknown command line: {command} {}\n{USAGE}",
+            args.join(" ")
+        ),
     }
     .with_context(|| format!("initd {command} {}", args.join(" ")))
 }

@@ -18,7 +18,9 @@ pub fn generate(dir: &Path, names: &[String]) -> Result<i32> {
             bail!("gen-secrets: {name:?} is not a valid secret name");
         }
         let path = dir.join(name);
-        let present = std::fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(false);
+        let present = std::fs::metadata(&path)
+            .map(|m| m.len() > 0)
+            .unwrap_or(false);
         if present {
             continue;
         }
@@ -39,10 +41,16 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("kept"), "mine\n").expect("write");
         generate(dir.path(), &["kept".into(), "fresh".into()]).expect("generate");
-        assert_eq!(std::fs::read_to_string(dir.path().join("kept")).expect("read"), "mine\n");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("kept")).expect("read"),
+            "mine\n"
+        );
         let fresh = std::fs::read_to_string(dir.path().join("fresh")).expect("read");
         assert_eq!(fresh.trim_end().len(), LENGTH);
-        let mode = std::fs::metadata(dir.path().join("fresh")).expect("meta").permissions().mode();
+        let mode = std::fs::metadata(dir.path().join("fresh"))
+            .expect("meta")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         assert!(generate(dir.path(), &["../x".into()]).is_err());
     }

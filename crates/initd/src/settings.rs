@@ -39,7 +39,10 @@ pub fn secret(name: &str) -> Result<String> {
         .with_context(|| format!("secret {name} in {} is not UTF-8", path.display()))?;
     let value = strip_newline(&text);
     if value.is_empty() {
-        bail!("secret {name} in {} is empty; put a password in it", path.display());
+        bail!(
+            "secret {name} in {} is empty; put a password in it",
+            path.display()
+        );
     }
     Ok(value.to_owned())
 }
@@ -88,7 +91,14 @@ mod tests {
 
     #[test]
     fn admin_in_any_case_is_rejected() {
-        for bad in ["admin", "Admin", "ADMIN", "superAdMin", "the_admin_1", "ａｄｍｉｎ"] {
+        for bad in [
+            "admin",
+            "Admin",
+            "ADMIN",
+            "superAdMin",
+            "the_admin_1",
+            "ａｄｍｉｎ",
+        ] {
             assert!(check_admin_name(bad).is_err(), "{bad} should be rejected");
         }
         for good in ["boss", "adm", "a-d-m-i-n", "wpchief"] {
@@ -98,7 +108,9 @@ mod tests {
 
     #[test]
     fn missing_variable_is_named() {
-        let err = var("INITD_TEST_SURELY_UNSET").expect_err("unset").to_string();
+        let err = var("INITD_TEST_SURELY_UNSET")
+            .expect_err("unset")
+            .to_string();
         assert!(err.contains("INITD_TEST_SURELY_UNSET"), "{err}");
     }
 }

@@ -33,7 +33,12 @@ pub fn ident(name: &str) -> String {
 /// The database-name pattern for `GRANT ... ON db.*`, where `_` and `%` are wildcards and
 /// must be escaped to grant on this database only.
 pub fn grant_db(name: &str) -> String {
-    ident(&name.replace('\\', "\\\\").replace('_', "\\_").replace('%', "\\%"))
+    ident(
+        &name
+            .replace('\\', "\\\\")
+            .replace('_', "\\_")
+            .replace('%', "\\%"),
+    )
 }
 
 /// Database and user names are restricted to what every tool handles without quoting.

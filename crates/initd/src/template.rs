@@ -35,7 +35,11 @@ mod tests {
 
     #[test]
     fn renders_values() {
-        let out = render_str("t", "server_name {{ domain }};\n", context! { domain => "a.42.fr" });
+        let out = render_str(
+            "t",
+            "server_name {{ domain }};\n",
+            context! { domain => "a.42.fr" },
+        );
         assert_eq!(out.expect("renders"), "server_name a.42.fr;\n");
     }
 

@@ -100,7 +100,10 @@ mod tests {
         .expect_err("must time out");
         assert!(start.elapsed() < Duration::from_secs(2));
         let text = err.to_string();
-        assert!(text.contains("mariadb:3306") && text.contains("connection refused"), "{text}");
+        assert!(
+            text.contains("mariadb:3306") && text.contains("connection refused"),
+            "{text}"
+        );
     }
 
     #[test]

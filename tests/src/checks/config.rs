@@ -12,7 +12,9 @@ fn read(ctx: &Ctx, rel: &str) -> Result<String> {
 
 /// Every file under `dir` whose name is `name`, skipping build output.
 fn find(dir: &Path, name: &str, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let skip = [".git", "target", ".build", "node_modules"];
@@ -28,13 +30,26 @@ fn find(dir: &Path, name: &str, out: &mut Vec<PathBuf>) {
 
 pub fn m1_makefile(ctx: &Ctx) -> Result<()> {
     let makefile = read(ctx, "Makefile")?;
-    ensure!(makefile.contains("srcs/docker-compose.yml"), "the Makefile does not drive srcs/docker-compose.yml");
+    ensure!(
+        makefile.contains("srcs/docker-compose.yml"),
+        "the Makefile does not drive srcs/docker-compose.yml"
+    );
     for svc in SERVICES {
-        let project = docker::inspect(svc, "{{index .Config.Labels \"com.docker.compose.project\"}}")?;
-        ensure!(project == ctx.project, "{svc} belongs to compose project {project:?}, not {:?}", ctx.project);
+        let project = docker::inspect(
+            svc,
+            "{{index .Config.Labels \"com.docker.compose.project\"}}",
+        )?;
+        ensure!(
+            project == ctx.project,
+            "{svc} belongs to compose project {project:?}, not {:?}",
+            ctx.project
+        );
         let image = docker::inspect(svc, "{{.Config.Image}}")?;
         let digests = docker::inspect(&image, "{{len .RepoDigests}}")?;
-        ensure!(digests == "0", "{image} has registry digests: it was pulled, not built");
+        ensure!(
+            digests == "0",
+            "{image} has registry digests: it was pulled, not built"
+        );
     }
     Ok(())
 }
@@ -48,7 +63,11 @@ pub fn m2_srcs(ctx: &Ctx) -> Result<()> {
     ensure!(!dockerfiles.is_empty(), "no Dockerfile found");
     for file in dockerfiles {
         let rel = file.strip_prefix(&ctx.repo).unwrap_or(&file);
-        ensure!(rel.starts_with("srcs"), "{} is outside srcs/", rel.display());
+        ensure!(
+            rel.starts_with("srcs"),
+            "{} is outside srcs/",
+            rel.display()
+        );
     }
     Ok(())
 }
@@ -71,30 +90,61 @@ pub fn m5_base(ctx: &Ctx) -> Result<()> {
     find(&ctx.repo.join("srcs"), "Dockerfile", &mut dockerfiles);
     for file in &dockerfiles {
         let text = std::fs::read_to_string(file)?;
-        for line in text.lines().map(str::trim).filter(|l| l.to_ascii_uppercase().starts_with("FROM ")) {
+        for line in text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.to_ascii_uppercase().starts_with("FROM "))
+        {
             let image = line.split_whitespace().nth(1).unwrap_or("");
             let ok = image == "debian:bookworm" || image == "inception-build:${INCEPTION_VERSION}";
-            ensure!(ok, "{}: {line:?} is not debian:bookworm (or our own build image)", file.display());
+            ensure!(
+                ok,
+                "{}: {line:?} is not debian:bookworm (or our own build image)",
+                file.display()
+            );
         }
     }
     let build = read(ctx, "srcs/build/Dockerfile")?;
-    ensure!(build.lines().any(|l| l.trim() == "FROM debian:bookworm"), "the build image is not FROM debian:bookworm");
+    ensure!(
+        build.lines().any(|l| l.trim() == "FROM debian:bookworm"),
+        "the build image is not FROM debian:bookworm"
+    );
     let compose = read(ctx, "srcs/docker-compose.yml")?;
-    for line in compose.lines().filter(|l| l.trim_start().starts_with("image:")) {
+    for line in compose
+        .lines()
+        .filter(|l| l.trim_start().starts_with("image:"))
+    {
         let image = line.trim_start().trim_start_matches("image:").trim();
-        ensure!(image.contains(':') && !image.ends_with(":latest"), "{line:?} resolves to latest");
+        ensure!(
+            image.contains(':') && !image.ends_with(":latest"),
+            "{line:?} resolves to latest"
+        );
     }
     for svc in SERVICES {
-        let tags = docker::inspect(&docker::inspect(svc, "{{.Config.Image}}")?, "{{join .RepoTags \" \"}}")?;
-        ensure!(!tags.contains(":latest"), "{svc}'s image is tagged latest: {tags}");
+        let tags = docker::inspect(
+            &docker::inspect(svc, "{{.Config.Image}}")?,
+            "{{join .RepoTags \" \"}}",
+        )?;
+        ensure!(
+            !tags.contains(":latest"),
+            "{svc}'s image is tagged latest: {tags}"
+        );
         let version = docker::exec(svc, &["cat", "/etc/debian_version"])?;
-        ensure!(version.starts_with("12."), "{svc} runs Debian {version:?}, not bookworm");
+        ensure!(
+            version.starts_with("12."),
+            "{svc} runs Debian {version:?}, not bookworm"
+        );
     }
     Ok(())
 }
 
 /// Runs `make <target>` with extra variables; returns (success, combined output).
-fn make(ctx: &Ctx, target: &str, vars: &[(&str, &str)], env: &[(&str, &str)]) -> Result<(bool, String)> {
+fn make(
+    ctx: &Ctx,
+    target: &str,
+    vars: &[(&str, &str)],
+    env: &[(&str, &str)],
+) -> Result<(bool, String)> {
     let mut cmd = Command::new("make");
     cmd.arg("-C").arg(&ctx.repo).arg(target);
     for (k, v) in vars {
@@ -102,7 +152,11 @@ fn make(ctx: &Ctx, target: &str, vars: &[(&str, &str)], env: &[(&str, &str)]) ->
     }
     cmd.envs(env.iter().copied());
     let out = cmd.output().context("running make")?;
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     Ok((out.status.success(), text))
 }
 
@@ -118,9 +172,17 @@ pub fn m13_reject_admin(ctx: &Ctx) -> Result<()> {
     let admin = format!("WP_ADMIN_USER={}", ctx.var("WP_ADMIN_USER"));
     for bad in ["WP_ADMIN_USER=Administrator", "WP_ADMIN_USER=site_ADMIN"] {
         let file = bad_env(ctx, "bad-admin.env", &admin, bad)?;
-        let (ok, out) = make(ctx, "validate", &[("ENV_FILE", &file), ("LOGIN", &ctx.login)], &[])?;
+        let (ok, out) = make(
+            ctx,
+            "validate",
+            &[("ENV_FILE", &file), ("LOGIN", &ctx.login)],
+            &[],
+        )?;
         ensure!(!ok, "make validate accepted {bad}");
-        ensure!(out.contains("contains \"admin\""), "the error does not name the problem: {out}");
+        ensure!(
+            out.contains("contains \"admin\""),
+            "the error does not name the problem: {out}"
+        );
     }
     Ok(())
 }
@@ -128,16 +190,25 @@ pub fn m13_reject_admin(ctx: &Ctx) -> Result<()> {
 pub fn m16_docs(ctx: &Ctx) -> Result<()> {
     let readme = read(ctx, "README.md")?;
     let first = readme.lines().next().unwrap_or("");
-    let italic = (first.starts_with('*') && first.ends_with('*')) || (first.starts_with('_') && first.ends_with('_'));
-    ensure!(italic && first.contains("42 curriculum"), "README's first line is not the italic curriculum line: {first:?}");
+    let italic = (first.starts_with('*') && first.ends_with('*'))
+        || (first.starts_with('_') && first.ends_with('_'));
+    ensure!(
+        italic && first.contains("42 curriculum"),
+        "README's first line is not the italic curriculum line: {first:?}"
+    );
     for heading in ["Description", "Instructions", "Resources"] {
         ensure!(
-            readme.lines().any(|l| l.starts_with('#') && l.contains(heading)),
+            readme
+                .lines()
+                .any(|l| l.starts_with('#') && l.contains(heading)),
             "README has no {heading} section"
         );
     }
     for doc in ["USER_DOC.md", "DEV_DOC.md"] {
-        ensure!(read(ctx, doc)?.len() > 500, "{doc} is missing or nearly empty");
+        ensure!(
+            read(ctx, doc)?.len() > 500,
+            "{doc} is missing or nearly empty"
+        );
     }
     Ok(())
 }
@@ -145,15 +216,42 @@ pub fn m16_docs(ctx: &Ctx) -> Result<()> {
 pub fn bad_input(ctx: &Ctx) -> Result<()> {
     let before = std::fs::read_dir(ctx.data_dir().join("wordpress"))?.count();
     let malformed = bad_env(ctx, "bad-line.env", "WP_TITLE=", "WP TITLE ")?;
-    let (ok, out) = make(ctx, "validate", &[("ENV_FILE", &malformed), ("LOGIN", &ctx.login)], &[])?;
-    ensure!(!ok && out.contains("expected KEY=VALUE") && out.contains("line"), "malformed .env not reported: {out}");
+    let (ok, out) = make(
+        ctx,
+        "validate",
+        &[("ENV_FILE", &malformed), ("LOGIN", &ctx.login)],
+        &[],
+    )?;
+    ensure!(
+        !ok && out.contains("expected KEY=VALUE") && out.contains("line"),
+        "malformed .env not reported: {out}"
+    );
     let quoted = bad_env(ctx, "bad-quote.env", "WP_TITLE=", "WP_TITLE=\"")?;
-    let (ok, out) = make(ctx, "validate", &[("ENV_FILE", &quoted), ("LOGIN", &ctx.login)], &[])?;
-    ensure!(!ok && out.contains("remove the quotes"), "quoted value not reported: {out}");
-    let (ok, out) = make(ctx, "docker-ok", &[], &[("DOCKER_HOST", "unix:///nonexistent/docker.sock")])?;
-    ensure!(!ok && out.contains("Docker daemon is not running"), "stopped Docker not reported: {out}");
+    let (ok, out) = make(
+        ctx,
+        "validate",
+        &[("ENV_FILE", &quoted), ("LOGIN", &ctx.login)],
+        &[],
+    )?;
+    ensure!(
+        !ok && out.contains("remove the quotes"),
+        "quoted value not reported: {out}"
+    );
+    let (ok, out) = make(
+        ctx,
+        "docker-ok",
+        &[],
+        &[("DOCKER_HOST", "unix:///nonexistent/docker.sock")],
+    )?;
+    ensure!(
+        !ok && out.contains("Docker daemon is not running"),
+        "stopped Docker not reported: {out}"
+    );
     let (ok, out) = make(ctx, "port-free", &[("PROJECT", "someone-else")], &[])?;
-    ensure!(!ok && out.contains("another stack"), "a clash with running containers not reported: {out}");
+    ensure!(
+        !ok && out.contains("another stack"),
+        "a clash with running containers not reported: {out}"
+    );
     let after = std::fs::read_dir(ctx.data_dir().join("wordpress"))?.count();
     if before != after {
         bail!("the data directory changed during failed runs ({before} -> {after} entries)");

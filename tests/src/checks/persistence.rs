@@ -23,7 +23,9 @@ pub fn m11_kill(ctx: &Ctx) -> Result<()> {
         let restarts: u32 = inspect(svc, "{{.RestartCount}}")?.parse()?;
         let started = inspect(svc, "{{.State.StartedAt}}")?;
         let pid = inspect(svc, "{{.State.Pid}}")?;
-        let status = std::process::Command::new("kill").args(["-9", &pid]).status()?;
+        let status = std::process::Command::new("kill")
+            .args(["-9", &pid])
+            .status()?;
         ensure!(status.success(), "kill -9 {pid} ({svc}'s PID 1) failed");
         let start = Instant::now();
         loop {
@@ -32,7 +34,10 @@ pub fn m11_kill(ctx: &Ctx) -> Result<()> {
             if now != started && count > restarts {
                 break;
             }
-            ensure!(start.elapsed() < Duration::from_secs(60), "{svc} was not restarted within 60s");
+            ensure!(
+                start.elapsed() < Duration::from_secs(60),
+                "{svc} was not restarted within 60s"
+            );
             std::thread::sleep(Duration::from_millis(500));
         }
         docker::wait_healthy(HEALTHY_WITHIN).with_context(|| format!("after kill -9 of {svc}"))?;
@@ -42,7 +47,12 @@ pub fn m11_kill(ctx: &Ctx) -> Result<()> {
 
 pub fn m17_down_up(ctx: &Ctx) -> Result<()> {
     ctx.make("down")?;
-    let left = docker::docker(&["ps", "-aq", "--filter", &format!("label=com.docker.compose.project={}", ctx.project)])?;
+    let left = docker::docker(&[
+        "ps",
+        "-aq",
+        "--filter",
+        &format!("label=com.docker.compose.project={}", ctx.project),
+    ])?;
     ensure!(left.trim().is_empty(), "make down left containers: {left}");
     ctx.make("all")?;
     docker::wait_healthy(HEALTHY_WITHIN)?;

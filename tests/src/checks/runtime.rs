@@ -9,11 +9,20 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub fn m4_names(ctx: &Ctx) -> Result<()> {
     for svc in SERVICES {
         let name = inspect(svc, "{{.Name}}")?;
-        ensure!(name == format!("/{svc}"), "container {name} is not named {svc}");
-        let service = inspect(svc, "{{index .Config.Labels \"com.docker.compose.service\"}}")?;
+        ensure!(
+            name == format!("/{svc}"),
+            "container {name} is not named {svc}"
+        );
+        let service = inspect(
+            svc,
+            "{{index .Config.Labels \"com.docker.compose.service\"}}",
+        )?;
         ensure!(service == svc, "container {svc} runs service {service}");
         let image = inspect(svc, "{{.Config.Image}}")?;
-        ensure!(image == format!("{svc}:{VERSION}"), "{svc} runs image {image}, expected {svc}:{VERSION}");
+        ensure!(
+            image == format!("{svc}:{VERSION}"),
+            "{svc} runs image {image}, expected {svc}:{VERSION}"
+        );
     }
     let _ = ctx;
     Ok(())
@@ -29,16 +38,27 @@ fn published(container: &str) -> Result<Vec<String>> {
 }
 
 pub fn m6_ports(ctx: &Ctx) -> Result<()> {
-    let all = docker::docker(&["ps", "-q", "--filter", &format!("label=com.docker.compose.project={}", ctx.project)])?;
+    let all = docker::docker(&[
+        "ps",
+        "-q",
+        "--filter",
+        &format!("label=com.docker.compose.project={}", ctx.project),
+    ])?;
     let ids: Vec<&str> = all.split_whitespace().collect();
-    ensure!(ids.len() >= SERVICES.len(), "only {} containers running", ids.len());
+    ensure!(
+        ids.len() >= SERVICES.len(),
+        "only {} containers running",
+        ids.len()
+    );
     for id in ids {
         let name = inspect(id, "{{.Name}}")?;
         let ports = published(id)?;
         if name == "/nginx" {
             ensure!(!ports.is_empty(), "nginx publishes nothing");
             ensure!(
-                ports.iter().all(|p| p.starts_with("443/tcp=") && p.ends_with(":443")),
+                ports
+                    .iter()
+                    .all(|p| p.starts_with("443/tcp=") && p.ends_with(":443")),
                 "nginx publishes more than 443: {ports:?}"
             );
         } else {
@@ -52,14 +72,24 @@ pub fn m6_ports(ctx: &Ctx) -> Result<()> {
 fn processes(container: &str) -> Result<Vec<(u32, u32, String)>> {
     let out = exec(
         container,
-        &["sh", "-c", "for s in /proc/[0-9]*/stat; do cat \"$s\" 2>/dev/null; echo; done"],
+        &[
+            "sh",
+            "-c",
+            "for s in /proc/[0-9]*/stat; do cat \"$s\" 2>/dev/null; echo; done",
+        ],
     )?;
     let mut procs = Vec::new();
     for line in out.lines().filter(|l| !l.trim().is_empty()) {
-        let (Some(open), Some(close)) = (line.find('('), line.rfind(')')) else { continue };
+        let (Some(open), Some(close)) = (line.find('('), line.rfind(')')) else {
+            continue;
+        };
         let pid = line[..open].trim().parse().unwrap_or(0);
         let comm = line[open + 1..close].to_owned();
-        let ppid = line[close + 1..].split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+        let ppid = line[close + 1..]
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
         procs.push((pid, ppid, comm));
     }
     Ok(procs)
@@ -72,24 +102,41 @@ fn has_file(container: &str, path: &str) -> bool {
 pub fn m7_wordpress(_: &Ctx) -> Result<()> {
     let procs = processes("wordpress")?;
     ensure!(
-        procs.iter().any(|(_, ppid, comm)| *ppid == 1 && comm.starts_with("php-fpm")),
+        procs
+            .iter()
+            .any(|(_, ppid, comm)| *ppid == 1 && comm.starts_with("php-fpm")),
         "no php-fpm master as a child of PID 1: {procs:?}"
     );
     for path in ["/usr/sbin/nginx", "/usr/sbin/apache2", "/usr/sbin/lighttpd"] {
-        ensure!(!has_file("wordpress", path), "{path} is installed in the wordpress image");
+        ensure!(
+            !has_file("wordpress", path),
+            "{path} is installed in the wordpress image"
+        );
     }
-    ensure!(has_file("wordpress", "/var/www/wordpress/wp-includes/version.php"), "WordPress files are missing");
+    ensure!(
+        has_file("wordpress", "/var/www/wordpress/wp-includes/version.php"),
+        "WordPress files are missing"
+    );
     Ok(())
 }
 
 pub fn m8_mariadb(_: &Ctx) -> Result<()> {
     let procs = processes("mariadb")?;
     ensure!(
-        procs.iter().any(|(_, ppid, comm)| *ppid == 1 && comm == "mariadbd"),
+        procs
+            .iter()
+            .any(|(_, ppid, comm)| *ppid == 1 && comm == "mariadbd"),
         "no mariadbd as a child of PID 1: {procs:?}"
     );
-    for path in ["/usr/sbin/nginx", "/usr/sbin/apache2", "/usr/sbin/php-fpm8.2"] {
-        ensure!(!has_file("mariadb", path), "{path} is installed in the mariadb image");
+    for path in [
+        "/usr/sbin/nginx",
+        "/usr/sbin/apache2",
+        "/usr/sbin/php-fpm8.2",
+    ] {
+        ensure!(
+            !has_file("mariadb", path),
+            "{path} is installed in the mariadb image"
+        );
     }
     ensure!(published("mariadb")?.is_empty(), "mariadb publishes a port");
     let version = docker::sql("SELECT VERSION();")?;
@@ -107,9 +154,20 @@ pub fn m9_volumes(ctx: &Ctx) -> Result<()> {
         ensure!(driver == "local", "{name} uses driver {driver}");
         let device = inspect(&name, "{{index .Options \"device\"}}")?;
         let expected = ctx.data_dir().join(volume);
-        ensure!(device == expected.display().to_string(), "{name} stores its data in {device:?}, not {}", expected.display());
-        ensure!(expected.join(witness).exists(), "{} has no {witness}: data is not there", expected.display());
-        let mounts = inspect(volume, "{{range .Mounts}}{{.Type}}:{{.Name}}:{{.Destination}} {{end}}")?;
+        ensure!(
+            device == expected.display().to_string(),
+            "{name} stores its data in {device:?}, not {}",
+            expected.display()
+        );
+        ensure!(
+            expected.join(witness).exists(),
+            "{} has no {witness}: data is not there",
+            expected.display()
+        );
+        let mounts = inspect(
+            volume,
+            "{{range .Mounts}}{{.Type}}:{{.Name}}:{{.Destination}} {{end}}",
+        )?;
         ensure!(
             mounts.contains(&format!("volume:{name}:{mount}")),
             "{volume} does not mount the named volume {name} at {mount}: {mounts}"
@@ -125,10 +183,19 @@ pub fn m10_network(ctx: &Ctx) -> Result<()> {
     for svc in SERVICES {
         let mode = inspect(svc, "{{.HostConfig.NetworkMode}}")?;
         ensure!(mode != "host", "{svc} uses the host network");
-        let nets = inspect(svc, "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}")?;
-        ensure!(nets.trim() == network, "{svc} is on networks {nets:?}, expected only {network}");
+        let nets = inspect(
+            svc,
+            "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}",
+        )?;
+        ensure!(
+            nets.trim() == network,
+            "{svc} is on networks {nets:?}, expected only {network}"
+        );
         let links = inspect(svc, "{{.HostConfig.Links}}")?;
-        ensure!(links == "[]" || links == "<no value>", "{svc} has links: {links}");
+        ensure!(
+            links == "[]" || links == "<no value>",
+            "{svc} has links: {links}"
+        );
     }
     let compose = std::fs::read_to_string(ctx.repo.join("srcs/docker-compose.yml"))?;
     for bad in ["network_mode", "links:", "external_links"] {
@@ -149,7 +216,11 @@ pub fn m11_policy(_: &Ctx) -> Result<()> {
 }
 
 pub fn m12_pid1(ctx: &Ctx) -> Result<()> {
-    let daemons = [("nginx", "nginx"), ("wordpress", "php-fpm"), ("mariadb", "mariadbd")];
+    let daemons = [
+        ("nginx", "nginx"),
+        ("wordpress", "php-fpm"),
+        ("mariadb", "mariadbd"),
+    ];
     for (svc, daemon) in daemons {
         let cmdline = exec(svc, &["cat", "/proc/1/cmdline"])?.replace('\0', " ");
         ensure!(
@@ -158,7 +229,9 @@ pub fn m12_pid1(ctx: &Ctx) -> Result<()> {
         );
         let procs = processes(svc)?;
         ensure!(
-            procs.iter().any(|(_, ppid, comm)| *ppid == 1 && comm.starts_with(daemon)),
+            procs
+                .iter()
+                .any(|(_, ppid, comm)| *ppid == 1 && comm.starts_with(daemon)),
             "{daemon} is not a direct child of PID 1 in {svc}: {procs:?}"
         );
         for (pid, _, comm) in &procs {
@@ -168,16 +241,28 @@ pub fn m12_pid1(ctx: &Ctx) -> Result<()> {
             );
         }
     }
-    let forbidden = ["tail -f", "sleep infinity", "while true", "while :", "tail -F"];
+    let forbidden = [
+        "tail -f",
+        "sleep infinity",
+        "while true",
+        "while :",
+        "tail -F",
+    ];
     let mut stack = vec![ctx.repo.join("srcs")];
     while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))? {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?
+        {
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
             } else if let Ok(text) = std::fs::read_to_string(&path) {
                 for pattern in forbidden {
-                    ensure!(!text.contains(pattern), "{} contains {pattern:?}", path.display());
+                    ensure!(
+                        !text.contains(pattern),
+                        "{} contains {pattern:?}",
+                        path.display()
+                    );
                 }
             }
         }

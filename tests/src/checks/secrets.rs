@@ -23,7 +23,10 @@ fn needles(ctx: &Ctx) -> Vec<(String, Vec<u8>)> {
 
 fn scan(ctx: &Ctx, place: &str, haystack: &[u8]) -> Result<()> {
     for (name, needle) in needles(ctx) {
-        ensure!(memmem::find(haystack, &needle).is_none(), "secret {name} found in {place}");
+        ensure!(
+            memmem::find(haystack, &needle).is_none(),
+            "secret {name} found in {place}"
+        );
     }
     Ok(())
 }
@@ -31,7 +34,10 @@ fn scan(ctx: &Ctx, place: &str, haystack: &[u8]) -> Result<()> {
 pub fn m15_secret_files(ctx: &Ctx) -> Result<()> {
     let env = std::fs::read_to_string(ctx.repo.join("srcs/.env.example"))?;
     for line in env.lines().filter(|l| !l.starts_with('#')) {
-        ensure!(!line.to_uppercase().contains("PASSWORD"), "srcs/.env.example holds a password: {line}");
+        ensure!(
+            !line.to_uppercase().contains("PASSWORD"),
+            "srcs/.env.example holds a password: {line}"
+        );
     }
     for name in crate::prepare::SECRETS {
         let path = ctx.dir.join("secrets").join(name);
@@ -39,19 +45,38 @@ pub fn m15_secret_files(ctx: &Ctx) -> Result<()> {
         ensure!(mode == 0o600, "{} has mode {mode:o}", path.display());
     }
     for path in ["secrets/db_password", "srcs/.env"] {
-        let ignored = Command::new("git").arg("-C").arg(&ctx.repo).args(["check-ignore", "-q", path]).status()?;
+        let ignored = Command::new("git")
+            .arg("-C")
+            .arg(&ctx.repo)
+            .args(["check-ignore", "-q", path])
+            .status()?;
         ensure!(ignored.success(), "{path} is not git-ignored");
     }
-    let tracked = Command::new("git").arg("-C").arg(&ctx.repo).args(["ls-files", "secrets", "srcs/.env"]).output()?;
-    ensure!(tracked.stdout.is_empty(), "credentials are tracked: {}", String::from_utf8_lossy(&tracked.stdout));
+    let tracked = Command::new("git")
+        .arg("-C")
+        .arg(&ctx.repo)
+        .args(["ls-files", "secrets", "srcs/.env"])
+        .output()?;
+    ensure!(
+        tracked.stdout.is_empty(),
+        "credentials are tracked: {}",
+        String::from_utf8_lossy(&tracked.stdout)
+    );
     for svc in SERVICES {
         let env = docker::inspect(svc, "{{range .Config.Env}}{{println .}}{{end}}")?;
         for line in env.lines().filter(|l| l.contains("PASSWORD")) {
-            ensure!(line.contains("_FILE=/run/secrets/"), "{svc} gets a password in its environment: {}", line.split('=').next().unwrap_or(""));
+            ensure!(
+                line.contains("_FILE=/run/secrets/"),
+                "{svc} gets a password in its environment: {}",
+                line.split('=').next().unwrap_or("")
+            );
         }
         let mounts = docker::inspect(svc, "{{range .Mounts}}{{.Destination}} {{end}}")?;
         if svc != "nginx" {
-            ensure!(mounts.contains("/run/secrets/"), "{svc} has no Docker secrets mounted: {mounts}");
+            ensure!(
+                mounts.contains("/run/secrets/"),
+                "{svc} has no Docker secrets mounted: {mounts}"
+            );
         }
     }
     Ok(())
@@ -64,16 +89,35 @@ pub fn m15_no_leaks(ctx: &Ctx) -> Result<()> {
     }
     targets.push(format!("{}_inception", ctx.project));
     for t in &targets {
-        scan(ctx, &format!("docker inspect {t}"), docker::docker(&["inspect", t])?.as_bytes())?;
+        scan(
+            ctx,
+            &format!("docker inspect {t}"),
+            docker::docker(&["inspect", t])?.as_bytes(),
+        )?;
     }
     for svc in SERVICES {
         let image = docker::inspect(svc, "{{.Config.Image}}")?;
         let history = docker::docker(&["history", "--no-trunc", &image])?;
         scan(ctx, &format!("docker history {image}"), history.as_bytes())?;
         let logs = Command::new("docker").args(["logs", svc]).output()?;
-        scan(ctx, &format!("docker logs {svc}"), &[logs.stdout, logs.stderr].concat())?;
-        let procs = docker::exec(svc, &["sh", "-c", "cat /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null; true"])?;
-        scan(ctx, &format!("process arguments and environment in {svc}"), procs.as_bytes())?;
+        scan(
+            ctx,
+            &format!("docker logs {svc}"),
+            &[logs.stdout, logs.stderr].concat(),
+        )?;
+        let procs = docker::exec(
+            svc,
+            &[
+                "sh",
+                "-c",
+                "cat /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null; true",
+            ],
+        )?;
+        scan(
+            ctx,
+            &format!("process arguments and environment in {svc}"),
+            procs.as_bytes(),
+        )?;
     }
     let host = Command::new("ps").args(["-eo", "args"]).output()?;
     scan(ctx, "host process arguments", &host.stdout)?;
@@ -108,7 +152,10 @@ pub fn m15_image_layers(ctx: &Ctx) -> Result<()> {
         total += n;
         carry.extend_from_slice(&buf[..n]);
         for (name, needle) in &needles {
-            ensure!(memmem::find(&carry, needle).is_none(), "secret {name} found in the layers of {images:?}");
+            ensure!(
+                memmem::find(&carry, needle).is_none(),
+                "secret {name} found in the layers of {images:?}"
+            );
         }
         let keep = carry.len().saturating_sub(longest);
         carry.drain(..keep);

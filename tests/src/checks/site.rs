@@ -41,7 +41,11 @@ pub fn m6_tls(ctx: &Ctx) -> Result<()> {
         };
         report.push(format!("{}: {verdict}", version.name()));
         if !good {
-            bail!("{} gave the wrong verdict: {}", version.name(), report.join("; "));
+            bail!(
+                "{} gave the wrong verdict: {}",
+                version.name(),
+                report.join("; ")
+            );
         }
     }
     Ok(())
@@ -60,11 +64,23 @@ pub fn m7_front_page(ctx: &Ctx) -> Result<()> {
     let mut c = wp::client(ctx)?;
     let front = wp::get_ok(&mut c, "/")?;
     let body = front.text();
-    ensure!(body.contains(ctx.var("WP_TITLE")), "the front page does not show the site title");
-    ensure!(!body.contains("wp-admin/install.php") && !body.contains("setup-config.php"), "the front page is the installer");
+    ensure!(
+        body.contains(ctx.var("WP_TITLE")),
+        "the front page does not show the site title"
+    );
+    ensure!(
+        !body.contains("wp-admin/install.php") && !body.contains("setup-config.php"),
+        "the front page is the installer"
+    );
     let install = c.get("/wp-admin/install.php")?;
-    ensure!(install.text().contains("already installed"), "install.php does not say WordPress is installed");
-    ensure!(front.header("strict-transport-security").is_some(), "no HSTS header");
+    ensure!(
+        install.text().contains("already installed"),
+        "install.php does not say WordPress is installed"
+    );
+    ensure!(
+        front.header("strict-transport-security").is_some(),
+        "no HSTS header"
+    );
     Ok(())
 }
 
@@ -85,16 +101,27 @@ fn users() -> Result<Vec<(String, String)>> {
 pub fn m13_users(ctx: &Ctx) -> Result<()> {
     let users = users()?;
     ensure!(users.len() >= 2, "expected two users, found {users:?}");
-    let admins: Vec<_> = users.iter().filter(|(_, caps)| caps.contains("administrator")).collect();
+    let admins: Vec<_> = users
+        .iter()
+        .filter(|(_, caps)| caps.contains("administrator"))
+        .collect();
     ensure!(!admins.is_empty(), "no administrator: {users:?}");
     for (login, _) in &admins {
-        ensure!(!login.to_lowercase().contains("admin"), "administrator {login:?} contains \"admin\"");
+        ensure!(
+            !login.to_lowercase().contains("admin"),
+            "administrator {login:?} contains \"admin\""
+        );
     }
     let admin = ctx.var("WP_ADMIN_USER");
     let user = ctx.var("WP_USER");
-    ensure!(admins.iter().any(|(l, _)| l == admin), "{admin} is not an administrator: {users:?}");
     ensure!(
-        users.iter().any(|(l, caps)| l == user && !caps.contains("administrator")),
+        admins.iter().any(|(l, _)| l == admin),
+        "{admin} is not an administrator: {users:?}"
+    );
+    ensure!(
+        users
+            .iter()
+            .any(|(l, caps)| l == user && !caps.contains("administrator")),
         "{user} is missing or is an administrator: {users:?}"
     );
     Ok(())
@@ -102,33 +129,67 @@ pub fn m13_users(ctx: &Ctx) -> Result<()> {
 
 pub fn m14_domain(ctx: &Ctx) -> Result<()> {
     let domain = ctx.domain();
-    let addrs: Vec<SocketAddr> = (domain.as_str(), 443).to_socket_addrs().with_context(|| format!("resolving {domain}"))?.collect();
-    ensure!(addrs.iter().any(|a| a.ip().is_loopback()), "{domain} resolves to {addrs:?}, not this machine");
-    let addr = addrs.iter().find(|a| a.ip().is_loopback()).copied().context("loopback address")?;
+    let addrs: Vec<SocketAddr> = (domain.as_str(), 443)
+        .to_socket_addrs()
+        .with_context(|| format!("resolving {domain}"))?
+        .collect();
+    ensure!(
+        addrs.iter().any(|a| a.ip().is_loopback()),
+        "{domain} resolves to {addrs:?}, not this machine"
+    );
+    let addr = addrs
+        .iter()
+        .find(|a| a.ip().is_loopback())
+        .copied()
+        .context("loopback address")?;
     let mut c = probes::HttpsClient::new(addr, &domain, Duration::from_secs(20))?;
     let resp = c.get("/")?;
-    ensure!(resp.status == 200, "https://{domain}/ answered {}", resp.status);
+    ensure!(
+        resp.status == 200,
+        "https://{domain}/ answered {}",
+        resp.status
+    );
     Ok(())
 }
 
 pub fn wp_admin_login(ctx: &Ctx) -> Result<()> {
-    let mut c = wp::login(ctx, ctx.var("WP_ADMIN_USER"), &ctx.secrets["wp_admin_password"])?;
+    let mut c = wp::login(
+        ctx,
+        ctx.var("WP_ADMIN_USER"),
+        &ctx.secrets["wp_admin_password"],
+    )?;
     let dash = wp::get_ok(&mut c, "/wp-admin/")?;
-    ensure!(dash.text().contains("Dashboard"), "/wp-admin/ does not show the dashboard");
+    ensure!(
+        dash.text().contains("Dashboard"),
+        "/wp-admin/ does not show the dashboard"
+    );
     Ok(())
 }
 
 /// The id of the page wp_install created ("Sample Page").
 fn sample_page() -> Result<u64> {
     let out = docker::sql("SELECT ID FROM wordpress.wp_posts WHERE post_type = 'page' AND post_status = 'publish' ORDER BY ID LIMIT 1;")?;
-    out.lines().nth(1).context("no published page")?.trim().parse().context("page id")
+    out.lines()
+        .nth(1)
+        .context("no published page")?
+        .trim()
+        .parse()
+        .context("page id")
 }
 
 pub fn wp_edit_page(ctx: &Ctx) -> Result<()> {
-    let mut c = wp::login(ctx, ctx.var("WP_ADMIN_USER"), &ctx.secrets["wp_admin_password"])?;
+    let mut c = wp::login(
+        ctx,
+        ctx.var("WP_ADMIN_USER"),
+        &ctx.secrets["wp_admin_password"],
+    )?;
     let id = sample_page()?;
     let text = marker(ctx, "page");
-    wp::rest_post(&mut c, &format!("/wp/v2/pages/{id}"), &[("content", &format!("<p>{text}</p>"))])?;
+    wp::rest_post(
+        &mut c,
+        &format!("/wp/v2/pages/{id}"),
+        &[("content", &format!("<p>{text}</p>"))],
+    )?;
     remember(ctx, "page", &format!("{id} {text}"))?;
     check_page(ctx)
 }
@@ -145,22 +206,50 @@ pub fn check_page(ctx: &Ctx) -> Result<()> {
 pub fn wp_comment(ctx: &Ctx) -> Result<()> {
     let mut writer = wp::login(ctx, ctx.var("WP_USER"), &ctx.secrets["wp_user_password"])?;
     let post = docker::sql("SELECT ID FROM wordpress.wp_posts WHERE post_type = 'post' AND post_status = 'publish' ORDER BY ID LIMIT 1;")?;
-    let post: u64 = post.lines().nth(1).context("no published post")?.trim().parse()?;
+    let post: u64 = post
+        .lines()
+        .nth(1)
+        .context("no published post")?
+        .trim()
+        .parse()?;
     let text = marker(ctx, "comment");
     let resp = writer.post_form(
         "/wp-comments-post.php",
-        &[("comment_post_ID", &post.to_string()), ("comment", &text), ("comment_parent", "0")],
+        &[
+            ("comment_post_ID", &post.to_string()),
+            ("comment", &text),
+            ("comment_parent", "0"),
+        ],
     )?;
-    ensure!(resp.status == 302, "posting the comment answered {}: {}", resp.status, resp.text().chars().take(300).collect::<String>());
+    ensure!(
+        resp.status == 302,
+        "posting the comment answered {}: {}",
+        resp.status,
+        resp.text().chars().take(300).collect::<String>()
+    );
     let row = docker::sql(&format!(
         "SELECT c.comment_ID, u.user_login FROM wordpress.wp_comments c JOIN wordpress.wp_users u ON u.ID = c.user_id \
          WHERE c.comment_content = '{text}';"
     ))?;
-    let line = row.lines().nth(1).with_context(|| format!("comment {text} is not in the database"))?;
+    let line = row
+        .lines()
+        .nth(1)
+        .with_context(|| format!("comment {text} is not in the database"))?;
     let (comment_id, author) = line.split_once('\t').context("comment row")?;
-    ensure!(author == ctx.var("WP_USER"), "the comment was stored for {author}");
-    let mut admin = wp::login(ctx, ctx.var("WP_ADMIN_USER"), &ctx.secrets["wp_admin_password"])?;
-    wp::rest_post(&mut admin, &format!("/wp/v2/comments/{comment_id}"), &[("status", "approved")])?;
+    ensure!(
+        author == ctx.var("WP_USER"),
+        "the comment was stored for {author}"
+    );
+    let mut admin = wp::login(
+        ctx,
+        ctx.var("WP_ADMIN_USER"),
+        &ctx.secrets["wp_admin_password"],
+    )?;
+    wp::rest_post(
+        &mut admin,
+        &format!("/wp/v2/comments/{comment_id}"),
+        &[("status", "approved")],
+    )?;
     remember(ctx, "comment", &format!("{post} {text}"))?;
     check_comment(ctx)
 }
@@ -170,7 +259,10 @@ pub fn check_comment(ctx: &Ctx) -> Result<()> {
     let state = recall(ctx, "comment")?;
     let (post, text) = state.split_once(' ').context("comment state")?;
     let page = wp::get_ok(&mut wp::client(ctx)?, &format!("/?p={post}"))?;
-    ensure!(page.text().contains(text), "post {post} does not show the comment {text}");
+    ensure!(
+        page.text().contains(text),
+        "post {post} does not show the comment {text}"
+    );
     Ok(())
 }
 
@@ -183,8 +275,15 @@ pub fn wp_uploads(ctx: &Ctx) -> Result<()> {
     check_upload(ctx)?;
     let mut c = wp::client(ctx)?;
     let evil = c.get("/wp-content/uploads/e2e/evil.php")?;
-    ensure!(evil.status == 403, "a PHP file in uploads answered {}", evil.status);
-    ensure!(!evil.text().contains("42"), "a PHP file in uploads was executed");
+    ensure!(
+        evil.status == 403,
+        "a PHP file in uploads answered {}",
+        evil.status
+    );
+    ensure!(
+        !evil.text().contains("42"),
+        "a PHP file in uploads was executed"
+    );
     let dot = c.get("/.inception-files")?;
     ensure!(dot.status == 403, "a dotfile answered {}", dot.status);
     Ok(())

@@ -97,8 +97,8 @@ fn bootstrap(s: &Settings) -> Result<()> {
         .stdin(std::process::Stdio::null())
         .spawn()
         .context("starting the temporary mariadbd")?;
-    let result = wait::unix_socket(Path::new(BOOTSTRAP_SOCKET), Duration::from_secs(60))
-        .and_then(|()| {
+    let result =
+        wait::unix_socket(Path::new(BOOTSTRAP_SOCKET), Duration::from_secs(60)).and_then(|()| {
             exec::run(
                 Command::new("/usr/bin/mariadb")
                     .args(["--protocol=socket", "--user=root", "--batch"])
@@ -108,7 +108,9 @@ fn bootstrap(s: &Settings) -> Result<()> {
         });
     let pid = Pid::from_raw(i32::try_from(server.id()).context("temporary mariadbd pid")?);
     let _ = kill(pid, Signal::SIGTERM);
-    let status = server.wait().context("waiting for the temporary mariadbd")?;
+    let status = server
+        .wait()
+        .context("waiting for the temporary mariadbd")?;
     result.context("running the bootstrap SQL")?;
     if !status.success() {
         bail!("temporary mariadbd did not shut down cleanly ({status})");
@@ -160,7 +162,10 @@ fn option_value(value: &str) -> String {
 /// mode-0600 option file on the container's tmpfs (never in process arguments).
 pub fn sql_from_stdin() -> Result<i32> {
     let password = settings::secret("MYSQL_ROOT_PASSWORD")?;
-    let cnf = format!("[client]\nuser=root\npassword={}\n", option_value(&password));
+    let cnf = format!(
+        "[client]\nuser=root\npassword={}\n",
+        option_value(&password)
+    );
     files::write_atomic(Path::new(CLIENT_CNF), cnf.as_bytes(), 0o600)?;
     let status = Command::new("/usr/bin/mariadb")
         .arg(format!("--defaults-extra-file={CLIENT_CNF}"))
@@ -185,7 +190,10 @@ mod tests {
         };
         let text = bootstrap_sql(&s);
         assert!(text.contains("IDENTIFIED BY 'a\\'b\\\\c $`\" é'"), "{text}");
-        assert!(text.contains(r"PASSWORD('r\'; DROP DATABASE x; --')"), "{text}");
+        assert!(
+            text.contains(r"PASSWORD('r\'; DROP DATABASE x; --')"),
+            "{text}"
+        );
         assert!(text.contains("GRANT ALL PRIVILEGES ON `wordpress`.* TO 'wp_user'@'%'"));
     }
 

@@ -16,7 +16,10 @@ pub fn run(service: &str) -> Result<i32> {
         "nginx" => nginx::prepare()?,
         other => bail!("unknown service {other:?} (expected nginx, wordpress or mariadb)"),
     };
-    eprintln!("init: {service} ready, starting {}", daemon.program.display());
+    eprintln!(
+        "init: {service} ready, starting {}",
+        daemon.program.display()
+    );
     Ok(pid1::run(&daemon)?)
 }
 
@@ -34,7 +37,8 @@ pub(crate) fn daemon(program: &str, args: &[&str], stop_signal: Signal) -> pid1:
 /// quoting in PHP, SQL or shell.
 pub fn random_token(len: usize) -> Result<String> {
     use std::io::Read;
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.,:;!?*+=^~()[]{}<>|@#%";
+    const ALPHABET: &[u8] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.,:;!?*+=^~()[]{}<>|@#%";
     let mut bytes = vec![0u8; len * 2];
     std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
     // Rejection sampling keeps the distribution uniform over the alphabet.

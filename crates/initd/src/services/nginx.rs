@@ -31,7 +31,11 @@ pub fn prepare() -> Result<pid1::Daemon> {
 /// Generates the key and certificate when they are missing or were made for another name.
 fn ensure_certificate(domain: &str) -> Result<()> {
     let dir = Path::new(TLS_DIR);
-    let (key, cert, name_file) = (dir.join("key.pem"), dir.join("cert.pem"), dir.join("domain"));
+    let (key, cert, name_file) = (
+        dir.join("key.pem"),
+        dir.join("cert.pem"),
+        dir.join("domain"),
+    );
     let current = std::fs::read_to_string(&name_file).unwrap_or_default();
     if key.exists() && cert.exists() && current.trim() == domain {
         return Ok(());
@@ -42,7 +46,13 @@ fn ensure_certificate(domain: &str) -> Result<()> {
     exec::run(
         Command::new("/usr/bin/openssl")
             .args(["req", "-x509", "-new", "-nodes", "-newkey", "ec"])
-            .args(["-pkeyopt", "ec_paramgen_curve:P-256", "-sha256", "-days", "825"])
+            .args([
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-sha256",
+                "-days",
+                "825",
+            ])
             .args(["-subj", &format!("/CN={domain}")])
             .args(["-addext", &format!("subjectAltName=DNS:{domain}")])
             .args(["-addext", "basicConstraints=critical,CA:FALSE"])
@@ -54,8 +64,11 @@ fn ensure_certificate(domain: &str) -> Result<()> {
             .stderr(std::process::Stdio::null()),
         None,
     )?;
-    std::fs::set_permissions(&key_tmp, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-        .context("restricting the key's permissions")?;
+    std::fs::set_permissions(
+        &key_tmp,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .context("restricting the key's permissions")?;
     std::fs::rename(&key_tmp, &key).context("installing the key")?;
     std::fs::rename(&cert_tmp, &cert).context("installing the certificate")?;
     files::write_atomic(&name_file, domain.as_bytes(), 0o644)

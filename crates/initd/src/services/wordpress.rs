@@ -85,7 +85,11 @@ pub fn prepare() -> Result<pid1::Daemon> {
     run_setup(&s)?;
     Ok(super::daemon(
         "/usr/sbin/php-fpm8.2",
-        &["--nodaemonize", "--fpm-config", "/etc/php/8.2/fpm/php-fpm.conf"],
+        &[
+            "--nodaemonize",
+            "--fpm-config",
+            "/etc/php/8.2/fpm/php-fpm.conf",
+        ],
         Signal::SIGQUIT,
     ))
 }
@@ -165,10 +169,16 @@ fn run_setup(s: &Settings) -> Result<()> {
         .env("WP_TITLE", &s.title)
         .env("WP_ADMIN_USER", &s.admin_user)
         .env("WP_ADMIN_EMAIL", &s.admin_email)
-        .env("WP_ADMIN_PASSWORD_FILE", format!("{SECRETS_DIR}/wp_admin_password"))
+        .env(
+            "WP_ADMIN_PASSWORD_FILE",
+            format!("{SECRETS_DIR}/wp_admin_password"),
+        )
         .env("WP_USER", &s.user)
         .env("WP_USER_EMAIL", &s.user_email)
-        .env("WP_USER_PASSWORD_FILE", format!("{SECRETS_DIR}/wp_user_password"))
+        .env(
+            "WP_USER_PASSWORD_FILE",
+            format!("{SECRETS_DIR}/wp_user_password"),
+        )
         .current_dir(WEB_ROOT);
     exec::run(&mut cmd, None).context("installing WordPress")
 }
