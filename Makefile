@@ -29,7 +29,7 @@ COMPOSE       = $(COMPOSE_BIN) --project-name $(PROJECT) --env-file $(ENV_FILE) 
 RUN_TOOL      = docker run --rm --network none --user $$(id -u):$$(id -g)
 
 .PHONY: all up preflight docker-ok port-free env base builder validate secrets hosts datadirs \
-        build wait info down stop start clean wipe fclean re ps logs test e2e lint
+        build wait info down stop start clean wipe fclean re ps logs test e2e lint bench
 
 all: up info
 
@@ -136,6 +136,20 @@ fclean: clean wipe
 
 re: fclean all
 
+## make bench: throughput and memory of the running stack, printed as figures. Bounded
+## (3 runs of 10 s) and sent to this machine only (the domain resolves to 127.0.0.1).
+BENCH_URL = https://$(DOMAIN)
+bench:
+	@command -v wrk >/dev/null || { echo "installing wrk"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+	@for spec in "front page, anonymous (nginx micro-cache)|/|16" \
+	             "front page, uncached (php-fpm + MariaDB)|/?nocache=1|8" \
+	             "static file (nginx)|/wp-includes/css/dist/block-library/style.min.css|16"; do \
+	  IFS='|' read -r what path conns <<< "$$spec"; \
+	  printf '%-44s' "$$what"; \
+	  wrk -t2 -c$$conns -d10s "$(BENCH_URL)$$path" | awk '/Requests\/sec/ {r=$$2} /Latency/ {l=$$2} END {printf "%10s req/s   avg latency %s\n", r, l}'; \
+	done
+	@echo; echo "memory after the runs:"; docker stats --no-stream --format '  {{.Name}}\t{{.MemUsage}}' $(SERVICES)
+
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -157,3 +171,7 @@ e2e:
 	@$(E2E_MAKE) wipe >/dev/null 2>&1 || true
 	@rc=0; $(E2E_MAKE) all && target/debug/e2e run --dir $(E2E_DIR) --project $(E2E_PROJECT) --login $(E2E_LOGIN) || rc=$$?; \
 	  $(E2E_MAKE) wipe >/dev/null 2>&1 || true; exit $$rc
+
+## make check: static audit of this repository (M1-M16, B1-B5) with the workspace's own tool.
+check:
+	cargo run -q --locked -p inception -- check --repo $(CURDIR) --login $(LOGIN)
