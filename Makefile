@@ -71,7 +71,8 @@ builder:
 	@rm -rf .build/skeleton && mkdir -p .build/skeleton && cp Cargo.toml Cargo.lock .build/skeleton/ \
 	  && find crates tests -maxdepth 2 -name Cargo.toml | while read -r m; do mkdir -p .build/skeleton/$$(dirname $$m); cp $$m .build/skeleton/$$m; done
 	@echo "building $(BUILD_IMAGE) (Rust workspace, once per build)"
-	@DOCKER_BUILDKIT=0 docker build -q -t $(BUILD_IMAGE) -f srcs/build/Dockerfile . >/dev/null
+	@{ DOCKER_BUILDKIT=0 docker build -q -t $(BUILD_IMAGE) -f srcs/build/Dockerfile . >/dev/null; } 2>&1 \
+	  | { grep -vE 'legacy builder is deprecated|BuildKit is currently disabled|environment-variable\.|^$$' || true; } >&2
 
 ## The same checks the containers make, run before anything is started.
 validate:

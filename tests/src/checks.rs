@@ -2,6 +2,7 @@
 //! ones that change the site, then the destructive ones (kill -9, down/up, engine restart),
 //! each followed by a proof that every earlier change is still there.
 
+mod bootstrap;
 mod config;
 mod persistence;
 mod runtime;
@@ -24,6 +25,7 @@ pub fn all() -> Vec<Check> {
         Check { id: "M7", what: "WordPress runs on php-fpm with no web server in its container", run: runtime::m7_wordpress },
         Check { id: "M7", what: "the front page is the installed site, never the installer", run: site::m7_front_page },
         Check { id: "M8", what: "MariaDB runs alone in its container, unpublished", run: runtime::m8_mariadb },
+        Check { id: "M8", what: "a bootstrap killed half-way is finished by the next start; a foreign datadir is refused", run: bootstrap::m8_bootstrap_recovery },
         Check { id: "M9", what: "two named volumes keep their data in /home/<login>/data", run: runtime::m9_volumes },
         Check { id: "M10", what: "one user-defined bridge network; no host network, no links", run: runtime::m10_network },
         Check { id: "M11", what: "every container has a restart policy", run: runtime::m11_policy },
@@ -41,7 +43,7 @@ pub fn all() -> Vec<Check> {
         Check { id: "WP", what: "uploads are served by nginx; PHP in uploads is never executed", run: site::wp_uploads },
         Check { id: "IN", what: "bad input: malformed .env and a stopped Docker get clear errors, nothing changed", run: config::bad_input },
         Check { id: "M11", what: "kill -9 of each container's PID 1: it comes back healthy, data intact", run: persistence::m11_kill },
-        Check { id: "M17", what: "make down then make: every change is still there", run: persistence::m17_down_up },
+        Check { id: "M17", what: "make down, 443 taken is refused, then make: every change is still there", run: persistence::m17_down_up },
         Check { id: "M17", what: "restart of the Docker engine (a reboot): every change is still there", run: persistence::m17_engine_restart },
     ]
 }

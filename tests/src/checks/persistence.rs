@@ -54,6 +54,7 @@ pub fn m17_down_up(ctx: &Ctx) -> Result<()> {
         &format!("label=com.docker.compose.project={}", ctx.project),
     ])?;
     ensure!(left.trim().is_empty(), "make down left containers: {left}");
+    port_taken_is_refused(ctx)?;
     ctx.make("all")?;
     docker::wait_healthy(HEALTHY_WITHIN)?;
     changes_survived(ctx)
@@ -63,4 +64,23 @@ pub fn m17_engine_restart(ctx: &Ctx) -> Result<()> {
     docker::restart_engine()?;
     docker::wait_healthy(HEALTHY_WITHIN).context("after the engine restart")?;
     changes_survived(ctx)
+}
+
+/// With 443 held by another program, `make` stops before changing anything and says so.
+fn port_taken_is_refused(ctx: &Ctx) -> Result<()> {
+    let squatter =
+        std::net::TcpListener::bind("0.0.0.0:443").context("binding 443 for the test")?;
+    let out = std::process::Command::new("make")
+        .arg("-C")
+        .arg(&ctx.repo)
+        .args(["port-free", &format!("PROJECT={}", ctx.project)])
+        .output()?;
+    drop(squatter);
+    let text = String::from_utf8_lossy(&out.stderr);
+    ensure!(!out.status.success(), "make accepted a taken port 443");
+    ensure!(
+        text.contains("port 443 is already in use"),
+        "the error does not name the port: {text}"
+    );
+    Ok(())
 }
