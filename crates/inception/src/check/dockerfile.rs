@@ -123,14 +123,15 @@ pub fn check(ctx: &Ctx) -> Vec<Finding> {
     out
 }
 
-/// Repository names of images the tree builds itself: compose services with `build:` and
+/// Images the tree builds itself, as (repository, tag): compose services with `build:` and
 /// `image:`, and `docker build -t NAME` in the Makefile or scripts (Make variables resolved).
-fn locally_built(ctx: &Ctx) -> BTreeSet<String> {
+fn locally_built(ctx: &Ctx) -> BTreeSet<(String, Option<String>)> {
     let mut names = BTreeSet::new();
     if let Some(c) = ctx.compose() {
         for s in &c.services {
             if let (Some(_), Some(img)) = (&s.build, &s.image) {
-                names.insert(crate::check::compose::split_image(img).0);
+                let (expanded, _) = interpolate(img, &c.env);
+                names.insert(crate::check::compose::split_image(&expanded));
             }
         }
     }
@@ -151,7 +152,7 @@ fn locally_built(ctx: &Ctx) -> BTreeSet<String> {
                 };
                 let tag = tag.trim_matches(|c| c == '"' || c == '\'');
                 let resolved = resolve_var(tag, &vars).unwrap_or_else(|| tag.to_string());
-                names.insert(crate::check::compose::split_image(&resolved).0);
+                names.insert(crate::check::compose::split_image(&resolved));
             }
         }
     }
@@ -194,12 +195,20 @@ enum From {
     Unknown,
 }
 
-fn classify(image: &str, stages: &[String], local: &BTreeSet<String>) -> From {
+fn classify(image: &str, stages: &[String], local: &BTreeSet<(String, Option<String>)>) -> From {
     if stages.iter().any(|s| s.eq_ignore_ascii_case(image)) || image == "scratch" {
         return From::Ok;
     }
     let (repo, tag) = crate::check::compose::split_image(image);
-    if local.contains(&repo) {
+    // An image built in the tree, same tag (or a tag set by a variable on either side).
+    let own = local.iter().any(|(r, t)| {
+        *r == repo
+            && match (&tag, t) {
+                (Some(a), Some(b)) => a == b || a.contains('$') || b.contains('$'),
+                _ => false,
+            }
+    });
+    if own {
         return From::Ok;
     }
     let short = repo
@@ -236,7 +245,7 @@ fn classify(image: &str, stages: &[String], local: &BTreeSet<String>) -> From {
     }
 }
 
-fn m5_from(file: &str, ins: &[Instruction], local: &BTreeSet<String>) -> Finding {
+fn m5_from(file: &str, ins: &[Instruction], local: &BTreeSet<(String, Option<String>)>) -> Finding {
     let rule = format!(
         "{file}: FROM the penultimate stable Debian (bookworm) or Alpine ({}), never `latest`",
         ALPINE_ACCEPTED.join("/")
@@ -592,7 +601,8 @@ mod tests {
 
     #[test]
     fn classify_froms() {
-        let local: BTreeSet<String> = ["inception-build".to_string()].into();
+        let local: BTreeSet<(String, Option<String>)> =
+            [("inception-build".to_string(), Some("1.0".to_string()))].into();
         let stages = vec!["build".to_string()];
         assert_eq!(classify("debian:bookworm", &stages, &local), From::Ok);
         assert_eq!(classify("debian:12.5-slim", &stages, &local), From::Ok);
