@@ -79,8 +79,13 @@ validate:
 	@[ -f $(ENV_FILE) ] || { echo "error: $(ENV_FILE) is missing. Fix: run make (it creates it from srcs/.env.example)." >&2; exit 1; }
 	@$(RUN_TOOL) -v $(ENV_FILE):/config/.env:ro $(BUILD_IMAGE) /out/initd check-env /config/.env --login $(LOGIN)
 
+## Missing secrets are generated, unless the data was created with passwords that are now
+## gone: new ones would lock WordPress out of its own database.
 secrets:
 	@mkdir -p $(SECRETS_DIR) && chmod 700 $(SECRETS_DIR)
+	@missing=; for s in $(SECRET_NAMES); do [ -s $(SECRETS_DIR)/$$s ] || missing="$$missing $$s"; done; \
+	if [ -n "$$missing" ] && [ -e $(DATA_DIR)/mariadb/.inception-ready ]; then \
+	  echo "error: secrets missing ($$missing) but $(DATA_DIR)/mariadb was initialised with them. Fix: restore them into $(SECRETS_DIR), or erase the data with make wipe." >&2; exit 1; fi
 	@$(RUN_TOOL) -v $(SECRETS_DIR):/secrets $(BUILD_IMAGE) /out/initd gen-secrets /secrets $(SECRET_NAMES)
 
 datadirs:
