@@ -41,7 +41,7 @@ pub fn all() -> Vec<Check> {
         Check { id: "WP", what: "the administrator edits a page and the change shows on the site", run: site::wp_edit_page },
         Check { id: "WP", what: "the second user posts a comment, approved by the administrator", run: site::wp_comment },
         Check { id: "WP", what: "uploads are served by nginx; PHP in uploads is never executed", run: site::wp_uploads },
-        Check { id: "IN", what: "bad input: malformed .env and a stopped Docker get clear errors, nothing changed", run: config::bad_input },
+        Check { id: "IN", what: "bad input: malformed .env, stopped Docker, lost secrets get clear errors, nothing changed", run: config::bad_input },
         Check { id: "M11", what: "kill -9 of each container's PID 1: it comes back healthy, data intact", run: persistence::m11_kill },
         Check { id: "M17", what: "make down, 443 taken is refused, then make: every change is still there", run: persistence::m17_down_up },
         Check { id: "M17", what: "restart of the Docker engine (a reboot): every change is still there", run: persistence::m17_engine_restart },

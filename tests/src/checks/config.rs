@@ -252,6 +252,27 @@ pub fn bad_input(ctx: &Ctx) -> Result<()> {
         !ok && out.contains("another stack"),
         "a clash with running containers not reported: {out}"
     );
+    let secret = ctx.dir.join("secrets/wp_user_password");
+    let aside = ctx.dir.join("wp_user_password.aside");
+    std::fs::rename(&secret, &aside)?;
+    let vars = [
+        ("ENV_FILE", ctx.dir.join(".env").display().to_string()),
+        ("SECRETS_DIR", ctx.dir.join("secrets").display().to_string()),
+        ("LOGIN", ctx.login.clone()),
+    ];
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let result = make(ctx, "secrets", &vars, &[]);
+    let regenerated = secret.exists();
+    std::fs::rename(&aside, &secret)?;
+    let (ok, out) = result?;
+    ensure!(
+        !ok && !regenerated,
+        "a lost secret was regenerated over initialised data"
+    );
+    ensure!(
+        out.contains("secrets missing"),
+        "a lost secret is not reported: {out}"
+    );
     let after = std::fs::read_dir(ctx.data_dir().join("wordpress"))?.count();
     if before != after {
         bail!("the data directory changed during failed runs ({before} -> {after} entries)");
