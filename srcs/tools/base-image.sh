@@ -12,6 +12,7 @@ security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 if ! command -v mmdebstrap >/dev/null; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     echo "base: installing mmdebstrap (needed once to build $tag from Debian's archive)"
+    apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null
   else
     echo "error: $tag is not available locally, cannot be pulled, and mmdebstrap is missing." >&2
