@@ -28,7 +28,7 @@
  * (it always starts with a type letter), so the two encodings cannot be confused, and
  * the string "5" stays a string while the int 5 stays an int.
  *
- * Design choices (see also the README next to this file):
+ * Design choices:
  *
  * - Group flush uses SCAN + DEL, not per-group generation counters. A generation counter
  *   only hides old keys: they stay in memory until their TTL (WordPress mostly writes

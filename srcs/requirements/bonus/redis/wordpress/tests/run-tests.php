@@ -112,23 +112,25 @@ $GLOBALS['__suspend']          = false;
 $GLOBALS['__doing_it_wrong']   = array();
 $GLOBALS['__deprecated']       = array();
 
-function is_multisite() {
-	return true;
-}
-function get_current_blog_id() {
-	return (int) $GLOBALS['blog_id'];
-}
-function wp_suspend_cache_addition( $suspend = null ) {
-	return $GLOBALS['__suspend'];
-}
-function __( $text, $domain = 'default' ) {
-	return $text;
-}
-function _doing_it_wrong( $function, $message, $version ) {
-	$GLOBALS['__doing_it_wrong'][] = $function;
-}
-function _deprecated_function( $function, $version, $replacement = '' ) {
-	$GLOBALS['__deprecated'][] = $function;
+if ( 'wp-load' !== $CHILD ) { // That child loads core's own load.php and functions.php instead.
+	function is_multisite() {
+		return true;
+	}
+	function get_current_blog_id() {
+		return (int) $GLOBALS['blog_id'];
+	}
+	function wp_suspend_cache_addition( $suspend = null ) {
+		return $GLOBALS['__suspend'];
+	}
+	function __( $text, $domain = 'default' ) {
+		return $text;
+	}
+	function _doing_it_wrong( $function, $message, $version ) {
+		$GLOBALS['__doing_it_wrong'][] = $function;
+	}
+	function _deprecated_function( $function, $version, $replacement = '' ) {
+		$GLOBALS['__deprecated'][] = $function;
+	}
 }
 
 /* ------------------------------------------------------------------ raw RESP client (independent of the drop-in) */
@@ -278,6 +280,11 @@ function child_done() {
 
 if ( 'ui' === $CHILD || 'ui-core' === $CHILD || 'ui-core-early' === $CHILD ) {
 	require __DIR__ . '/ui-scenarios.php';
+	child_done();
+}
+
+if ( 'wp-load' === $CHILD ) {
+	require __DIR__ . '/wp-load-scenario.php';
 	child_done();
 }
 
@@ -713,15 +720,12 @@ file_put_contents( $PW_FILE, $PASSWORD . "\n" );
 @unlink( $MARKER ); // The failed handshake marked an outage; not what is tested here.
 child( 'nopass', array( 'REDIS_TEST_PASSWORD_FILE' => '' ) );
 @unlink( $MARKER );
-chmod( $PW_FILE, 0 );
-if ( ! is_readable( $PW_FILE ) ) {
-	log_reset();
-	$c = new_request();
-	t( 'unreadable password file: disconnected, logged once', 'disconnected' === $c->redis_status()['status'] && 1 === count( log_lines() ) && false !== strpos( log_lines()[0], 'password file not readable' ), implode( ' | ', log_lines() ) );
-} else {
-	skip( 'unreadable password file', 'running as root: chmod 0 does not stop reads' );
-}
-chmod( $PW_FILE, 0600 );
+rename( $PW_FILE, "$PW_FILE.away" );
+log_reset();
+$c     = new_request();
+$lines = log_lines();
+t( 'missing password file: disconnected, logged once', 'disconnected' === $c->redis_status()['status'] && 1 === count( $lines ) && false !== strpos( $lines[0], 'password file not readable' ), implode( ' | ', $lines ) );
+rename( "$PW_FILE.away", $PW_FILE );
 @unlink( $MARKER );
 
 /* --- timeouts: nothing listening / a server that never answers */
@@ -804,6 +808,7 @@ if ( '' !== $core && is_file( "$core/wp-includes/cache.php" ) ) {
 		}
 		same( "signature of $fn matches core", $params, implode( ', ', $mine ) );
 	}
+	child( 'wp-load', array() );
 	child( 'ui-core', array() );
 	child( 'ui-core-early', array() );
 } else {

@@ -2,7 +2,9 @@
 # Runs the object-cache drop-in tests against a throwaway redis-server:
 # loopback only, free port, random password, temp dir; always stopped at the end.
 # Needs: php (8.2, cli) and redis-server on PATH. Does not touch any other Redis.
-#   tests/run.sh                 # WP_CORE_DIR=/path/to/wordpress enables the checks against core
+#   tests/run.sh
+#   WP_CORE_DIR=/path/to/wordpress-6.1 tests/run.sh   # adds the checks against core, e.g. from
+#     apt-get download wordpress && dpkg-deb -x wordpress_*.deb x   (x/usr/share/wordpress)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -10,6 +12,11 @@ dropin="$here/../object-cache.php"
 
 command -v php >/dev/null || { echo "php not found (apt-get install php8.2-cli)" >&2; exit 2; }
 command -v redis-server >/dev/null || { echo "redis-server not found (apt-get install redis-server)" >&2; exit 2; }
+
+# Checks against WordPress core need a 6.1 tree (e.g. Debian's wordpress package).
+if [[ -z "${WP_CORE_DIR:-}" && -f /usr/share/wordpress/wp-includes/cache.php ]]; then
+	export WP_CORE_DIR=/usr/share/wordpress
+fi
 
 php -l "$dropin" >/dev/null
 echo "lint: php -l object-cache.php OK"
