@@ -44,6 +44,37 @@ function skip( $name, $why ) {
 	}
 }
 
+// Whatever happens (uncaught exception, fatal error), the last line is the summary.
+$SUMMARY_PRINTED = false;
+function print_summary() {
+	global $PASSED, $FAILED, $SKIPPED, $SUMMARY_PRINTED;
+	$SUMMARY_PRINTED = true;
+	if ( $SKIPPED ) {
+		echo "$SKIPPED skipped\n";
+	}
+	echo "$PASSED passed, $FAILED failed\n";
+}
+if ( null === $CHILD ) {
+	register_shutdown_function(
+		function () {
+			global $SUMMARY_PRINTED;
+			if ( ! $SUMMARY_PRINTED ) {
+				$e = error_get_last();
+				t( 'test run completed', false, $e ? $e['message'] : 'aborted' );
+				print_summary();
+				exit( 1 );
+			}
+		}
+	);
+	set_exception_handler(
+		function ( $e ) {
+			t( 'no uncaught exception', false, get_class( $e ) . ': ' . $e->getMessage() . ' at ' . basename( $e->getFile() ) . ':' . $e->getLine() );
+			print_summary();
+			exit( 1 );
+		}
+	);
+}
+
 function same( $name, $expected, $actual ) {
 	t( $name, $expected === $actual, 'expected ' . var_export( $expected, true ) . ', got ' . var_export( $actual, true ) );
 }
@@ -57,8 +88,8 @@ function env( $name, $default = null ) {
 
 $TMP = env( 'REDIS_TEST_TMP', sys_get_temp_dir() );
 if ( null === env( 'REDIS_TEST_PORT' ) ) {
-	fwrite( STDERR, "REDIS_TEST_* not set: run tests/run.sh\n" );
-	echo "0 passed, 1 failed\n";
+	t( 'REDIS_TEST_* set (run tests/run.sh)', false );
+	print_summary();
 	exit( 1 );
 }
 $REAL_PASSWORD_FILE = env( 'REDIS_TEST_PASSWORD_FILE', '' );
@@ -818,8 +849,5 @@ child( 'ui', array() );
 
 @unlink( $MARKER );
 @unlink( $PW_FILE );
-if ( $SKIPPED ) {
-	echo "$SKIPPED skipped\n";
-}
-echo "$PASSED passed, $FAILED failed\n";
+print_summary();
 exit( $FAILED > 0 ? 1 : 0 );
