@@ -20,6 +20,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Time allowed to each engine request (a one-shot stats call takes about 2 s).
 pub const ENGINE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Containers sampled at once.
+pub const PARALLEL: usize = 8;
 /// Time allowed to each service probe.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -323,13 +325,18 @@ impl Collector {
                 .map(|p| scope.spawn(move || p.run(PROBE_TIMEOUT)))
                 .collect();
             let sampled: Vec<Sampled> = match &listing {
-                Ok(list) => {
-                    let threads: Vec<_> = list
-                        .iter()
-                        .map(|summary| scope.spawn(move || self.sample(summary)))
-                        .collect();
-                    threads.into_iter().filter_map(|t| t.join().ok()).collect()
-                }
+                // At most PARALLEL containers at a time: each stats call holds an engine
+                // connection for about two seconds.
+                Ok(list) => list
+                    .chunks(PARALLEL)
+                    .flat_map(|chunk| {
+                        let threads: Vec<_> = chunk
+                            .iter()
+                            .map(|summary| scope.spawn(move || self.sample(summary)))
+                            .collect();
+                        threads.into_iter().filter_map(|t| t.join().ok())
+                    })
+                    .collect(),
                 Err(_) => Vec::new(),
             };
             let readings: Vec<Result<Reading>> = probe_threads

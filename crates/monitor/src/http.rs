@@ -7,7 +7,7 @@
 //! relative URLs only, so it works behind nginx under `/monitor/` with the prefix stripped.
 
 use crate::collector::{lock, State};
-use crate::proxy::{read_head, HeadError};
+use crate::proxy::{read_head, DeadlineReader, HeadError};
 use anyhow::Result;
 use std::io::{BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -136,12 +136,12 @@ fn send(stream: &mut TcpStream, resp: &Response, head_only: bool) {
 
 /// Serves one connection.
 pub fn handle(mut stream: TcpStream, handler: &Handler) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
     let Ok(read_half) = stream.try_clone() else {
         return;
     };
-    let head = match read_head(&mut BufReader::new(read_half), MAX_HEAD) {
+    let reader = DeadlineReader::new(read_half, Duration::from_secs(10));
+    let head = match read_head(&mut BufReader::new(reader), MAX_HEAD) {
         Ok(h) => h,
         Err(HeadError::Incomplete) => return,
         Err(HeadError::TooLarge) => {

@@ -29,7 +29,7 @@ use std::time::Duration;
 pub const MAX_HEAD: usize = 16 * 1024;
 /// Connections served at once; more are answered `503`.
 pub const MAX_CONNECTIONS: usize = 64;
-/// Time allowed to the client to send its request head.
+/// Time allowed to the client to send its whole request head.
 const CLIENT_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time allowed to write to the client.
 const CLIENT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -216,6 +216,37 @@ pub fn read_head(reader: &mut impl BufRead, limit: usize) -> Result<RequestHead,
     })
 }
 
+/// A reader that gives up once a deadline passes, however slowly the bytes trickle in
+/// (a per-read timeout alone lets a client hold a connection by sending a byte at a time).
+#[derive(Debug)]
+pub struct DeadlineReader {
+    stream: TcpStream,
+    deadline: std::time::Instant,
+}
+
+impl DeadlineReader {
+    /// Reads from `stream` until `within` from now.
+    pub fn new(stream: TcpStream, within: Duration) -> Self {
+        Self {
+            stream,
+            deadline: std::time::Instant::now() + within,
+        }
+    }
+}
+
+impl Read for DeadlineReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self
+            .deadline
+            .saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
+    }
+}
+
 /// Makes client-supplied text safe for one log line.
 fn loggable(s: &str) -> String {
     s.chars()
@@ -258,12 +289,11 @@ fn json_message(message: &str) -> String {
 
 /// Serves one client connection: read, check, forward or refuse.
 pub fn handle(mut client: TcpStream, engine: &Path) {
-    let _ = client.set_read_timeout(Some(CLIENT_READ_TIMEOUT));
     let _ = client.set_write_timeout(Some(CLIENT_WRITE_TIMEOUT));
     let Ok(read_half) = client.try_clone() else {
         return;
     };
-    let mut reader = BufReader::new(read_half);
+    let mut reader = BufReader::new(DeadlineReader::new(read_half, CLIENT_READ_TIMEOUT));
     let head = match read_head(&mut reader, MAX_HEAD) {
         Ok(head) => head,
         Err(HeadError::Incomplete) => return,
@@ -495,6 +525,30 @@ mod tests {
         let big = format!("GET /_ping HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(MAX_HEAD));
         let mut r = big.as_bytes();
         assert_eq!(read_head(&mut r, MAX_HEAD), Err(HeadError::TooLarge));
+    }
+
+    #[test]
+    fn a_trickling_client_hits_the_deadline() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        std::thread::spawn(move || {
+            let mut c = TcpStream::connect(addr).expect("connect");
+            for _ in 0..100 {
+                if c.write_all(b"G").is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        let (server, _) = listener.accept().expect("accept");
+        let start = std::time::Instant::now();
+        let mut reader = BufReader::new(DeadlineReader::new(server, Duration::from_millis(200)));
+        assert_eq!(read_head(&mut reader, MAX_HEAD), Err(HeadError::Incomplete));
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     #[test]

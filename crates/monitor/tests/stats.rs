@@ -68,3 +68,16 @@ fn idle_container_is_zero_not_missing() {
         s["cpu_stats"]["cpu_usage"]["total_usage"].clone();
     assert_eq!(cpu_percent(&s, None), Some(0.0));
 }
+
+/// Captured read-only from this machine's engine (Docker 20.10, cgroup v1, API 1.41)
+/// through the proxy: `GET /containers/{id}/stats?stream=false` of the e2e stack's mariadb.
+#[test]
+fn real_docker_20_sample() {
+    let s = load("stats_real_docker20_cgroup1.json");
+    // (1058954995 − 1058834850) / (7069460000000 − 7067400000000) × 2 × 100.
+    assert!(close(cpu_percent(&s, None), 0.011_664_563_106_796_116));
+    // usage 97456128 − total_inactive_file 4587520.
+    assert_eq!(memory_usage(&s), Some(92_868_608));
+    assert_eq!(memory_limit(&s), Some(25_276_063_744));
+    assert_eq!(network_totals(&s), Some((373_540, 353_615)));
+}

@@ -60,12 +60,17 @@ fn error_packet(payload: &[u8]) -> (u16, String) {
 pub fn parse_greeting(payload: &[u8]) -> Result<Greeting> {
     match payload.first() {
         Some(10) => {
-            let version = payload[1..]
+            let version: String = payload[1..]
                 .iter()
                 .take_while(|&&b| b != 0)
                 .take(64)
                 .map(|&b| char::from(b))
                 .collect();
+            // MariaDB prefixes "5.5.5-" for old replication clients.
+            let version = version
+                .strip_prefix("5.5.5-")
+                .unwrap_or(&version)
+                .to_owned();
             Ok(Greeting::Handshake(version))
         }
         Some(0xff) => {
@@ -162,7 +167,7 @@ mod tests {
         assert_eq!(wire[4], 10);
         assert_eq!(
             parse_greeting(&payload).expect("greeting"),
-            Greeting::Handshake("5.5.5-10.11.6-MariaDB-0+deb12u1".into())
+            Greeting::Handshake("10.11.6-MariaDB-0+deb12u1".into())
         );
     }
 
