@@ -218,13 +218,19 @@ impl Engine {
     /// engine's `message`.
     pub fn get_json(&self, path: &str) -> Result<Value> {
         let resp = get(&format!("{}{path}", self.base), self.timeout)?;
-        let value: Value = serde_json::from_slice(&resp.body)
-            .with_context(|| format!("GET {path}: HTTP {} with a non-JSON body", resp.status))?;
+        let parsed = serde_json::from_slice::<Value>(&resp.body);
         if !(200..300).contains(&resp.status) {
-            let msg = value["message"].as_str().unwrap_or("no message");
+            let msg = match &parsed {
+                Ok(v) => v["message"].as_str().unwrap_or("no message").to_owned(),
+                Err(_) => String::from_utf8_lossy(&resp.body)
+                    .chars()
+                    .take(100)
+                    .filter(|c| !c.is_control())
+                    .collect(),
+            };
             bail!("GET {path}: HTTP {}: {msg}", resp.status);
         }
-        Ok(value)
+        parsed.with_context(|| format!("GET {path}: the body is not JSON"))
     }
 
     /// All containers, running or not.
