@@ -10,7 +10,10 @@ VERSION      := 1.0.0
 BASE_IMAGE   := debian:bookworm
 BUILD_IMAGE  := inception-build:$(VERSION)
 SERVICES     := nginx wordpress mariadb
-SECRET_NAMES := db_password db_root_password wp_admin_password wp_user_password
+BONUS        := redis adminer ftp site engine-proxy monitor
+# The data is bound to the first four: losing them locks WordPress out of its database.
+BOUND_SECRETS := db_password db_root_password wp_admin_password wp_user_password
+SECRET_NAMES := $(BOUND_SECRETS) redis_password web_tools_password ftp_password
 
 ENV_FILE     ?= $(CURDIR)/srcs/.env
 SECRETS_DIR  ?= $(CURDIR)/secrets
@@ -26,14 +29,23 @@ COMPOSE_BIN  := $(shell if docker compose version >/dev/null 2>&1; then echo "do
 export INCEPTION_VERSION := $(VERSION)
 export SECRETS_DIR ENV_FILE LOGIN
 COMPOSE       = $(COMPOSE_BIN) --project-name $(PROJECT) --env-file $(ENV_FILE) -f $(CURDIR)/srcs/docker-compose.yml
+# Every service, bonus included: what down/stop/clean must reach whichever way it was started.
+COMPOSE_ALL   = COMPOSE_PROFILES=bonus $(COMPOSE)
 RUN_TOOL      = docker run --rm --network none --user $$(id -u):$$(id -g)
 
-.PHONY: all up preflight docker-ok port-free env base builder validate secrets hosts datadirs \
+.PHONY: all bonus up preflight docker-ok port-free env base builder validate secrets hosts datadirs \
         build wait info down stop start clean wipe fclean re ps logs test e2e lint bench
 
 all: up info
 
+## make bonus: the mandatory stack plus the bonus services (compose profile "bonus").
+bonus: export COMPOSE_PROFILES := bonus
+bonus: export INCEPTION_BONUS := 1
+bonus: export WP_REDIS_HOST := redis:6379
+bonus: up info
+
 up: preflight env base builder validate secrets datadirs hosts build
+	@if [ "$${INCEPTION_BONUS:-0}" != 1 ]; then $(COMPOSE_ALL) rm -sf $(BONUS) >/dev/null 2>&1 || true; fi
 	@$(COMPOSE) up -d
 	@$(MAKE) wait
 
@@ -47,7 +59,7 @@ docker-ok:
 
 port-free:
 	@ours=$$(docker ps -q --filter name='^nginx$$' --filter label=com.docker.compose.project=$(PROJECT)); \
-	others=$$(docker ps -a --format '{{.Names}} {{.Label "com.docker.compose.project"}}' | awk -v p=$(PROJECT) '($$1=="nginx"||$$1=="wordpress"||$$1=="mariadb") && $$2!=p {print $$1" (project "$$2")"}'); \
+	others=$$(docker ps -a --format '{{.Names}} {{.Label "com.docker.compose.project"}}' | awk -v p=$(PROJECT) -v names="$(SERVICES) $(BONUS)" 'BEGIN {split(names, a, " "); for (i in a) n[a[i]] = 1} ($$1 in n) && $$2 != p {print $$1" (project "$$2")"}'); \
 	if [ -n "$$others" ]; then echo "error: containers named like ours belong to another stack: $$others. Fix: stop that stack first (make down, or make down PROJECT=<name>)." >&2; exit 1; fi; \
 	if [ -z "$$ours" ] && (exec 3<>/dev/tcp/127.0.0.1/443) 2>/dev/null; then \
 	  echo "error: port 443 is already in use on this machine. Fix: stop what listens there (ss -ltnp 'sport = :443' shows it), then run make again." >&2; exit 1; fi
@@ -83,7 +95,7 @@ validate:
 ## gone: new ones would lock WordPress out of its own database.
 secrets:
 	@mkdir -p $(SECRETS_DIR) && chmod 700 $(SECRETS_DIR)
-	@missing=; for s in $(SECRET_NAMES); do [ -s $(SECRETS_DIR)/$$s ] || missing="$$missing $$s"; done; \
+	@missing=; for s in $(BOUND_SECRETS); do [ -s $(SECRETS_DIR)/$$s ] || missing="$$missing $$s"; done; \
 	if [ -n "$$missing" ] && [ -e $(DATA_DIR)/mariadb/.inception-ready ]; then \
 	  echo "error: secrets missing ($$missing) but $(DATA_DIR)/mariadb was initialised with them. Fix: restore them into $(SECRETS_DIR), or erase the data with make wipe." >&2; exit 1; fi
 	@$(RUN_TOOL) -v $(SECRETS_DIR):/secrets $(BUILD_IMAGE) /out/initd gen-secrets /secrets $(SECRET_NAMES)
@@ -97,43 +109,49 @@ hosts:
 	  else echo "note: add '127.0.0.1 $(DOMAIN)' to /etc/hosts (sudo sh -c \"echo 127.0.0.1 $(DOMAIN) >> /etc/hosts\")"; fi; fi
 
 build:
-	@DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0 $(COMPOSE) build -q
+	@DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0 $(COMPOSE) build -q $(if $(INCEPTION_BONUS),,$(SERVICES))
 
-## Bounded wait for the entry point's healthcheck (which comes last in the chain).
+## Bounded wait until every container of the project reports healthy.
 wait:
 	@for _ in $$(seq 1 90); do \
-	  s=$$(docker inspect -f '{{.State.Health.Status}}' nginx 2>/dev/null || echo missing); \
-	  [ "$$s" = healthy ] && exit 0; sleep 2; done; \
+	  states=$$(docker ps -aq --filter label=com.docker.compose.project=$(PROJECT) | xargs -r docker inspect -f '{{.State.Health.Status}}' 2>/dev/null); \
+	  [ -n "$$states" ] && ! grep -qv '^healthy$$' <<< "$$states" && exit 0; sleep 2; done; \
 	echo "error: the stack did not become healthy within 3 minutes. See: make ps; make logs" >&2; $(COMPOSE) ps >&2; exit 1
 
 info:
 	@echo; echo "  Inception is up:  https://$(DOMAIN)"
 	@echo "  Administrator:    $$(sed -n 's/^WP_ADMIN_USER=//p' $(ENV_FILE))  (password in $(SECRETS_DIR)/wp_admin_password)"
-	@echo "  Data:             $(DATA_DIR)"; echo
+	@echo "  Data:             $(DATA_DIR)"
+	@if [ "$${INCEPTION_BONUS:-0}" = 1 ]; then \
+	  tools_user=$$(sed -n 's/^WEB_TOOLS_USER=//p' $(ENV_FILE) | grep . || echo ops); \
+	  echo "  Static site:      https://$(DOMAIN)/site/"; \
+	  echo "  Adminer, monitor: https://$(DOMAIN)/adminer/ and /monitor/  (HTTP user $$tools_user, password in $(SECRETS_DIR)/web_tools_password)"; \
+	  echo "  FTPS:             ftp://127.0.0.1:21 explicit TLS, user $$(sed -n 's/^FTP_USER=//p' $(ENV_FILE)), password in $(SECRETS_DIR)/ftp_password"; fi
+	@echo
 
 down:
-	@$(COMPOSE) down --remove-orphans
+	@$(COMPOSE_ALL) down --remove-orphans
 
 stop:
-	@$(COMPOSE) stop
+	@$(COMPOSE_ALL) stop
 
 start: preflight
-	@$(COMPOSE) start
+	@$(COMPOSE_ALL) start
 	@$(MAKE) wait
 
 ps:
-	@$(COMPOSE) ps
+	@$(COMPOSE_ALL) ps
 
 logs:
-	@$(COMPOSE) logs --tail=100
+	@$(COMPOSE_ALL) logs --tail=100
 
 clean:
-	@$(COMPOSE) down --remove-orphans --rmi all 2>/dev/null || true
+	@$(COMPOSE_ALL) down --remove-orphans --rmi all 2>/dev/null || true
 	@docker image rm -f $(BUILD_IMAGE) >/dev/null 2>&1 || true
 
 ## Containers, volumes and the data under /home/<login>/data; images are kept.
 wipe:
-	@$(COMPOSE) down --volumes --remove-orphans 2>/dev/null || true
+	@$(COMPOSE_ALL) down --volumes --remove-orphans 2>/dev/null || true
 	@rm -rf $(DATA_DIR)
 
 fclean: clean wipe
@@ -168,6 +186,7 @@ E2E_MAKE     = $(MAKE) PROJECT=$(E2E_PROJECT) ENV_FILE=$(E2E_DIR)/.env SECRETS_D
 
 test:
 	cargo test --workspace --locked
+	bash srcs/requirements/wordpress/tools/object-cache/tests/run.sh
 	@$(MAKE) e2e
 
 e2e:
@@ -176,6 +195,9 @@ e2e:
 	@target/debug/e2e prepare --dir $(E2E_DIR) --login $(E2E_LOGIN)
 	@$(E2E_MAKE) wipe >/dev/null 2>&1 || true
 	@rc=0; $(E2E_MAKE) all && target/debug/e2e run --dir $(E2E_DIR) --project $(E2E_PROJECT) --login $(E2E_LOGIN) || rc=$$?; \
+	  $(E2E_MAKE) wipe >/dev/null 2>&1 || true; exit $$rc
+	@echo; echo "== the same checks with the bonus services up (make bonus), plus B1-B5 =="
+	@rc=0; $(E2E_MAKE) bonus && target/debug/e2e run --bonus --dir $(E2E_DIR) --project $(E2E_PROJECT) --login $(E2E_LOGIN) || rc=$$?; \
 	  $(E2E_MAKE) wipe >/dev/null 2>&1 || true; exit $$rc
 
 ## make check: static audit of this repository (M1-M16, B1-B5) with the workspace's own tool.

@@ -2,6 +2,7 @@
 //! ones that change the site, then the destructive ones (kill -9, down/up, engine restart),
 //! each followed by a proof that every earlier change is still there.
 
+mod bonus;
 mod bootstrap;
 mod config;
 mod persistence;
@@ -11,9 +12,10 @@ mod site;
 
 use crate::harness::Check;
 
-/// Every check of the suite, in running order.
-pub fn all() -> Vec<Check> {
-    vec![
+/// Every check of the suite, in running order; with `bonus`, the bonus checks too, before
+/// the destructive ones (which then cover the bonus containers as well).
+pub fn all(bonus: bool) -> Vec<Check> {
+    let mut checks = vec![
         Check { id: "M1", what: "make built the images and started the stack through srcs/docker-compose.yml", run: config::m1_makefile },
         Check { id: "M2", what: "every configuration file lives under srcs/", run: config::m2_srcs },
         Check { id: "M3", what: "one Dockerfile of ours per service, each referenced by the compose file", run: config::m3_dockerfiles },
@@ -42,8 +44,34 @@ pub fn all() -> Vec<Check> {
         Check { id: "WP", what: "the second user posts a comment, approved by the administrator", run: site::wp_comment },
         Check { id: "WP", what: "uploads are served by nginx; PHP in uploads is never executed", run: site::wp_uploads },
         Check { id: "IN", what: "bad input: malformed .env, stopped Docker, lost secrets get clear errors, nothing changed", run: config::bad_input },
-        Check { id: "M11", what: "kill -9 of each container's PID 1: it comes back healthy, data intact", run: persistence::m11_kill },
-        Check { id: "M17", what: "make down, 443 taken is refused, then make: every change is still there", run: persistence::m17_down_up },
-        Check { id: "M17", what: "restart of the Docker engine (a reboot): every change is still there", run: persistence::m17_engine_restart },
-    ]
+    ];
+    if bonus {
+        checks.extend([
+            Check { id: "B1", what: "Redis requires a password, evicts LRU within maxmemory, keeps nothing on disk, is not published", run: bonus::b1_redis_locked_down },
+            Check { id: "B1", what: "WordPress uses Redis: hits grow, fewer queries than without; Redis stopped keeps the site at 200", run: bonus::b1_cache_used },
+            Check { id: "B1", what: "the dashboard shows the object cache connected with its hit ratio", run: bonus::b1_dashboard },
+            Check { id: "B2", what: "FTP: plain login refused; an FTPS upload is served over https; WordPress's files download", run: bonus::b2_ftp },
+            Check { id: "B3", what: "the static site through nginx at /site/: HTML, validators, every linked asset 200", run: bonus::b3_site },
+            Check { id: "B4", what: "Adminer only through nginx behind HTTP auth; the DB user logs in and sees the WordPress tables", run: bonus::b4_adminer },
+            Check { id: "B5", what: "monitor behind auth: dashboard, Prometheus metrics for containers and services; the engine proxy refuses writes", run: bonus::b5_monitor },
+        ]);
+    }
+    checks.extend([
+        Check {
+            id: "M11",
+            what: "kill -9 of each container's PID 1: it comes back healthy, data intact",
+            run: persistence::m11_kill,
+        },
+        Check {
+            id: "M17",
+            what: "make down, 443 taken is refused, then make: every change is still there",
+            run: persistence::m17_down_up,
+        },
+        Check {
+            id: "M17",
+            what: "restart of the Docker engine (a reboot): every change is still there",
+            run: persistence::m17_engine_restart,
+        },
+    ]);
+    checks
 }

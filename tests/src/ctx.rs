@@ -19,11 +19,13 @@ pub struct Ctx {
     pub secrets: BTreeMap<String, String>,
     /// The repository root.
     pub repo: PathBuf,
+    /// The stack runs the bonus profile (`make bonus`).
+    pub bonus: bool,
 }
 
 impl Ctx {
     /// Reads the test settings written by `e2e prepare`.
-    pub fn load(dir: PathBuf, project: String, login: String) -> Result<Self> {
+    pub fn load(dir: PathBuf, project: String, login: String, bonus: bool) -> Result<Self> {
         let text = std::fs::read_to_string(dir.join(".env")).context("reading test .env")?;
         let env = text
             .lines()
@@ -47,12 +49,31 @@ impl Ctx {
             env,
             secrets,
             repo,
+            bonus,
         })
     }
 
     /// A `.env` value.
     pub fn var(&self, key: &str) -> &str {
         self.env.get(key).map(String::as_str).unwrap_or("")
+    }
+
+    /// The containers this stack runs.
+    pub fn services(&self) -> Vec<&'static str> {
+        let mut all = crate::docker::SERVICES.to_vec();
+        if self.bonus {
+            all.extend(crate::docker::BONUS);
+        }
+        all
+    }
+
+    /// The make target that brings this stack up.
+    pub fn up_target(&self) -> &'static str {
+        if self.bonus {
+            "bonus"
+        } else {
+            "all"
+        }
     }
 
     /// The site's domain.

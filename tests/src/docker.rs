@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 /// The containers of the mandatory stack.
 pub const SERVICES: [&str; 3] = ["nginx", "wordpress", "mariadb"];
+/// The containers `make bonus` adds.
+pub const BONUS: [&str; 6] = ["redis", "adminer", "ftp", "site", "engine-proxy", "monitor"];
 
 /// Runs `docker args...`; returns stdout, fails with stderr.
 pub fn docker(args: &[&str]) -> Result<String> {
@@ -63,11 +65,11 @@ pub fn sql(query: &str) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// Waits (bounded) until every service container is running and healthy.
-pub fn wait_healthy(limit: Duration) -> Result<()> {
+/// Waits (bounded) until every listed container is running and healthy.
+pub fn wait_healthy(services: &[&str], limit: Duration) -> Result<()> {
     let start = Instant::now();
     loop {
-        let states: Vec<String> = SERVICES
+        let states: Vec<String> = services
             .iter()
             .map(|c| {
                 inspect(

@@ -18,7 +18,9 @@ pub fn run(ctx: &Ctx, checks: &[Check], only: Option<&str>) -> i32 {
     let (mut passed, mut failed) = (0, 0);
     for check in checks.iter().filter(|c| only.is_none_or(|o| o == c.id)) {
         let start = Instant::now();
-        let result = (check.run)(ctx);
+        // A panicking check is a failed check, not the end of the suite.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (check.run)(ctx)))
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the check panicked")));
         let secs = start.elapsed().as_secs_f32();
         match result {
             Ok(()) => {

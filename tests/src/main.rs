@@ -45,10 +45,11 @@ fn real_main() -> Result<i32> {
                 PathBuf::from(flag(&args, "--dir")?),
                 flag(&args, "--project")?,
                 flag(&args, "--login")?,
+                args.iter().any(|a| a == "--bonus"),
             )?;
             let only = flag(&args, "--only").ok();
-            Ok(harness::run(&ctx, &checks::all(), only.as_deref()))
+            Ok(harness::run(&ctx, &checks::all(ctx.bonus), only.as_deref()))
         }
-        _ => bail!("usage: e2e prepare --dir DIR --login LOGIN | e2e run --dir DIR --project NAME --login LOGIN [--only ID]"),
+        _ => bail!("usage: e2e prepare --dir DIR --login LOGIN | e2e run --dir DIR --project NAME --login LOGIN [--bonus] [--only ID]"),
     }
 }

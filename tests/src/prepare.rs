@@ -10,11 +10,14 @@ use std::path::Path;
 pub const HOSTILE: &str = "'\"$`\\ é日本#;&%{}";
 
 /// The secret names the compose file expects.
-pub const SECRETS: [&str; 4] = [
+pub const SECRETS: [&str; 7] = [
     "db_password",
     "db_root_password",
     "wp_admin_password",
     "wp_user_password",
+    "redis_password",
+    "web_tools_password",
+    "ftp_password",
 ];
 
 fn random_hex(bytes: usize) -> Result<String> {
@@ -31,7 +34,8 @@ pub fn write(dir: &Path, login: &str) -> Result<()> {
     let env = format!(
         "LOGIN={login}\nDOMAIN_NAME={login}.42.fr\nWP_TITLE=Inception e2e\n\
 WP_ADMIN_USER={login}_boss\nWP_ADMIN_EMAIL=boss@{login}.42.fr\nWP_USER={login}_writer\n\
-WP_USER_EMAIL=writer@{login}.42.fr\nMYSQL_DATABASE=wordpress\nMYSQL_USER=wp_user\n"
+WP_USER_EMAIL=writer@{login}.42.fr\nMYSQL_DATABASE=wordpress\nMYSQL_USER=wp_user\n\
+WEB_TOOLS_USER=e2eops\nFTP_USER={login}_ftp\n"
     );
     std::fs::write(dir.join(".env"), env)?;
     for name in SECRETS {

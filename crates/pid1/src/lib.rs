@@ -87,6 +87,11 @@ pub struct Daemon {
     /// after SIGTERM, before SIGKILL ends them. Keep it below the engine's
     /// own stop timeout so that our SIGKILL, not the engine's, ends them.
     pub grace: Duration,
+    /// The uid and gid the daemon runs as, for daemons that do not drop
+    /// privileges themselves (redis-server, our Rust services); `None`
+    /// keeps root, for masters that drop their workers' privileges (nginx,
+    /// php-fpm, mariadbd --user). Supplementary groups are cleared.
+    pub user: Option<(u32, u32)>,
 }
 
 impl Daemon {

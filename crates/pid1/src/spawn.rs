@@ -44,6 +44,10 @@ pub(crate) enum Spawned {
 pub(crate) fn spawn(daemon: &Daemon) -> Result<Spawned, Error> {
     let mut command = Command::new(&daemon.program);
     command.args(&daemon.args);
+    if let Some((uid, gid)) = daemon.user {
+        // std clears supplementary groups when root sets a uid.
+        command.uid(uid).gid(gid);
+    }
     // SAFETY: the hook runs in the forked child before exec, where only
     // async-signal-safe functions may be called; `restore_signal_state`
     // calls only sigaction and pthread_sigmask and does not allocate.

@@ -101,3 +101,16 @@ fn non_executable_file_is_126() {
     let outcome = run_pid1(&[scratch.join("")]);
     assert_eq!(outcome.code(), 126, "stderr:\n{}", outcome.stderr);
 }
+
+#[test]
+fn daemon_runs_as_the_requested_user_without_extra_groups() {
+    if !namespaces_available() {
+        return;
+    }
+    let check =
+        r#"[ "$(id -u)" = 65534 ] && [ "$(id -g)" = 65534 ] && [ "$(id -G)" = 65534 ] || exit 9"#;
+    let outcome = run_pid1(&["--user", "65534:65534", "sh", "-c", check]);
+    assert_eq!(outcome.code(), 0, "stderr:\n{}", outcome.stderr);
+    let as_root = run_pid1(&["sh", "-c", r#"[ "$(id -u)" = 0 ] || exit 9"#]);
+    assert_eq!(as_root.code(), 0, "without --user the daemon keeps root");
+}

@@ -34,6 +34,7 @@ pub struct HttpsClient {
     timeout: Duration,
     connector: SslConnector,
     jar: CookieJar,
+    headers: Vec<(String, String)>,
 }
 
 impl HttpsClient {
@@ -68,6 +69,7 @@ impl HttpsClient {
             timeout,
             connector: builder.build(),
             jar: CookieJar::new(),
+            headers: Vec::new(),
         })
     }
 
@@ -92,6 +94,35 @@ impl HttpsClient {
             path,
             Some(("application/x-www-form-urlencoded", body.as_bytes())),
         )
+    }
+
+    /// Adds a header sent with every later request (for example `Authorization`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] if the name or value could split the request (CR, LF, or a
+    /// name that is not a token).
+    pub fn set_header(&mut self, name: &str, value: &str) -> Result<(), Error> {
+        let name_ok = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if !name_ok || value.contains(['\r', '\n']) {
+            return Err(Error::InvalidInput {
+                reason: format!("header {name:?} cannot be sent"),
+            });
+        }
+        self.headers.push((name.to_owned(), value.to_owned()));
+        Ok(())
+    }
+
+    /// Sends HTTP Basic credentials with every later request, as a browser does after the
+    /// authentication prompt (nginx `auth_basic` in front of the web tools).
+    ///
+    /// # Errors
+    /// As [`HttpsClient::set_header`].
+    pub fn set_basic_auth(&mut self, user: &str, password: &str) -> Result<(), Error> {
+        let token = base64(format!("{user}:{password}").as_bytes());
+        self.set_header("Authorization", &format!("Basic {token}"))
     }
 
     /// The cookies received so far, for assertions such as "logged-in cookie present".
@@ -122,6 +153,9 @@ impl HttpsClient {
         );
         if let Some(cookie) = self.jar.header_value() {
             head.push_str(&format!("Cookie: {cookie}\r\n"));
+        }
+        for (name, value) in &self.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
         }
         if let Some((content_type, bytes)) = body {
             head.push_str(&format!(
@@ -311,6 +345,48 @@ mod tests {
         assert!(validate_host("login.42.fr").is_ok());
         for bad in ["", "a b", "a\r\nb", "a/b"] {
             assert!(validate_host(bad).is_err(), "{bad:?}");
+        }
+    }
+}
+
+/// Standard base64 with padding (RFC 4648), for Basic credentials.
+fn base64(input: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(TABLE[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod base64_tests {
+    use super::base64;
+
+    #[test]
+    fn matches_rfc4648_vectors() {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(input.as_bytes()), expected);
         }
     }
 }

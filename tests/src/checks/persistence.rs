@@ -3,7 +3,7 @@
 
 use super::site;
 use crate::ctx::Ctx;
-use crate::docker::{self, inspect, SERVICES};
+use crate::docker::{self, inspect};
 use anyhow::{ensure, Context, Result};
 use std::time::{Duration, Instant};
 
@@ -19,7 +19,7 @@ fn changes_survived(ctx: &Ctx) -> Result<()> {
 }
 
 pub fn m11_kill(ctx: &Ctx) -> Result<()> {
-    for svc in SERVICES {
+    for svc in ctx.services() {
         let restarts: u32 = inspect(svc, "{{.RestartCount}}")?.parse()?;
         let started = inspect(svc, "{{.State.StartedAt}}")?;
         let pid = inspect(svc, "{{.State.Pid}}")?;
@@ -40,7 +40,8 @@ pub fn m11_kill(ctx: &Ctx) -> Result<()> {
             );
             std::thread::sleep(Duration::from_millis(500));
         }
-        docker::wait_healthy(HEALTHY_WITHIN).with_context(|| format!("after kill -9 of {svc}"))?;
+        docker::wait_healthy(&ctx.services(), HEALTHY_WITHIN)
+            .with_context(|| format!("after kill -9 of {svc}"))?;
     }
     changes_survived(ctx)
 }
@@ -55,14 +56,14 @@ pub fn m17_down_up(ctx: &Ctx) -> Result<()> {
     ])?;
     ensure!(left.trim().is_empty(), "make down left containers: {left}");
     port_taken_is_refused(ctx)?;
-    ctx.make("all")?;
-    docker::wait_healthy(HEALTHY_WITHIN)?;
+    ctx.make(ctx.up_target())?;
+    docker::wait_healthy(&ctx.services(), HEALTHY_WITHIN)?;
     changes_survived(ctx)
 }
 
 pub fn m17_engine_restart(ctx: &Ctx) -> Result<()> {
     docker::restart_engine()?;
-    docker::wait_healthy(HEALTHY_WITHIN).context("after the engine restart")?;
+    docker::wait_healthy(&ctx.services(), HEALTHY_WITHIN).context("after the engine restart")?;
     changes_survived(ctx)
 }
 

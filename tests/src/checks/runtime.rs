@@ -7,7 +7,7 @@ use anyhow::{ensure, Context, Result};
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub fn m4_names(ctx: &Ctx) -> Result<()> {
-    for svc in SERVICES {
+    for svc in ctx.services() {
         let name = inspect(svc, "{{.Name}}")?;
         ensure!(
             name == format!("/{svc}"),
@@ -24,7 +24,6 @@ pub fn m4_names(ctx: &Ctx) -> Result<()> {
             "{svc} runs image {image}, expected {svc}:{VERSION}"
         );
     }
-    let _ = ctx;
     Ok(())
 }
 
@@ -53,7 +52,21 @@ pub fn m6_ports(ctx: &Ctx) -> Result<()> {
     for id in ids {
         let name = inspect(id, "{{.Name}}")?;
         let ports = published(id)?;
-        if name == "/nginx" {
+        if name == "/ftp" && ctx.bonus {
+            // Bonus B2's documented exception: FTP control and its passive range, 1:1.
+            let ftp_port = |p: &str| {
+                let port: u16 = p
+                    .split('/')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                port == 21 || (21000..=21010).contains(&port)
+            };
+            ensure!(
+                ports.iter().all(|p| ftp_port(p)),
+                "ftp publishes more than its ports: {ports:?}"
+            );
+        } else if name == "/nginx" {
             ensure!(!ports.is_empty(), "nginx publishes nothing");
             ensure!(
                 ports
@@ -204,8 +217,8 @@ pub fn m10_network(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-pub fn m11_policy(_: &Ctx) -> Result<()> {
-    for svc in SERVICES {
+pub fn m11_policy(ctx: &Ctx) -> Result<()> {
+    for svc in ctx.services() {
         let policy = inspect(svc, "{{.HostConfig.RestartPolicy.Name}}")?;
         ensure!(
             policy == "unless-stopped" || policy == "always" || policy == "on-failure",
@@ -216,11 +229,21 @@ pub fn m11_policy(_: &Ctx) -> Result<()> {
 }
 
 pub fn m12_pid1(ctx: &Ctx) -> Result<()> {
-    let daemons = [
+    let mut daemons = vec![
         ("nginx", "nginx"),
         ("wordpress", "php-fpm"),
         ("mariadb", "mariadbd"),
     ];
+    if ctx.bonus {
+        daemons.extend([
+            ("redis", "redis-server"),
+            ("adminer", "php-fpm"),
+            ("ftp", "vsftpd"),
+            ("site", "inception-site"),
+            ("engine-proxy", "inception-monit"),
+            ("monitor", "inception-monit"),
+        ]);
+    }
     for (svc, daemon) in daemons {
         let cmdline = exec(svc, &["cat", "/proc/1/cmdline"])?.replace('\0', " ");
         ensure!(

@@ -1,7 +1,7 @@
 //! M15: passwords exist only as secret files and where the daemons read them.
 
 use crate::ctx::Ctx;
-use crate::docker::{self, SERVICES};
+use crate::docker;
 use anyhow::{ensure, Context, Result};
 use memchr::memmem;
 use std::io::Read;
@@ -62,7 +62,7 @@ pub fn m15_secret_files(ctx: &Ctx) -> Result<()> {
         "credentials are tracked: {}",
         String::from_utf8_lossy(&tracked.stdout)
     );
-    for svc in SERVICES {
+    for svc in ctx.services() {
         let env = docker::inspect(svc, "{{range .Config.Env}}{{println .}}{{end}}")?;
         for line in env.lines().filter(|l| l.contains("PASSWORD")) {
             ensure!(
@@ -72,7 +72,7 @@ pub fn m15_secret_files(ctx: &Ctx) -> Result<()> {
             );
         }
         let mounts = docker::inspect(svc, "{{range .Mounts}}{{.Destination}} {{end}}")?;
-        if svc != "nginx" {
+        if svc != "adminer" {
             ensure!(
                 mounts.contains("/run/secrets/"),
                 "{svc} has no Docker secrets mounted: {mounts}"
@@ -83,8 +83,9 @@ pub fn m15_secret_files(ctx: &Ctx) -> Result<()> {
 }
 
 pub fn m15_no_leaks(ctx: &Ctx) -> Result<()> {
-    let mut targets: Vec<String> = SERVICES.iter().map(|s| (*s).to_owned()).collect();
-    for svc in SERVICES {
+    let services = ctx.services();
+    let mut targets: Vec<String> = services.iter().map(|s| (*s).to_owned()).collect();
+    for svc in &services {
         targets.push(docker::inspect(svc, "{{.Config.Image}}")?);
     }
     targets.push(format!("{}_inception", ctx.project));
@@ -95,7 +96,7 @@ pub fn m15_no_leaks(ctx: &Ctx) -> Result<()> {
             docker::docker(&["inspect", t])?.as_bytes(),
         )?;
     }
-    for svc in SERVICES {
+    for svc in services {
         let image = docker::inspect(svc, "{{.Config.Image}}")?;
         let history = docker::docker(&["history", "--no-trunc", &image])?;
         scan(ctx, &format!("docker history {image}"), history.as_bytes())?;
@@ -127,7 +128,8 @@ pub fn m15_no_leaks(ctx: &Ctx) -> Result<()> {
 }
 
 pub fn m15_image_layers(ctx: &Ctx) -> Result<()> {
-    let images: Vec<String> = SERVICES
+    let images: Vec<String> = ctx
+        .services()
         .iter()
         .map(|s| docker::inspect(s, "{{.Config.Image}}"))
         .collect::<Result<_>>()?;

@@ -1,7 +1,12 @@
 //! One module per service: each knows its settings, its bootstrap and its daemon.
 
+pub mod adminer;
+pub mod ftp;
 pub mod mariadb;
+pub mod monitor;
 pub mod nginx;
+pub mod redis;
+pub mod site;
 pub mod wordpress;
 
 use anyhow::{bail, Result};
@@ -14,7 +19,16 @@ pub fn run(service: &str) -> Result<i32> {
         "mariadb" => mariadb::prepare()?,
         "wordpress" => wordpress::prepare()?,
         "nginx" => nginx::prepare()?,
-        other => bail!("unknown service {other:?} (expected nginx, wordpress or mariadb)"),
+        "redis" => redis::prepare()?,
+        "adminer" => adminer::prepare()?,
+        "ftp" => ftp::prepare()?,
+        "site" => site::prepare()?,
+        "monitor" => monitor::prepare()?,
+        "engine-proxy" => monitor::prepare_proxy()?,
+        other => bail!(
+            "unknown service {other:?} (expected nginx, wordpress, mariadb, redis, adminer, ftp, \
+             site, monitor or engine-proxy)"
+        ),
     };
     eprintln!(
         "init: {service} ready, starting {}",
@@ -30,7 +44,21 @@ pub(crate) fn daemon(program: &str, args: &[&str], stop_signal: Signal) -> pid1:
         args: args.iter().map(Into::into).collect(),
         stop_signal,
         grace: Duration::from_secs(10),
+        user: None,
     }
+}
+
+/// The same, running as the system user `name` (for daemons that keep root otherwise).
+pub(crate) fn daemon_as(
+    name: &str,
+    program: &str,
+    args: &[&str],
+    stop_signal: Signal,
+) -> Result<pid1::Daemon> {
+    let (uid, gid) = crate::files::user_ids(name)?;
+    let mut d = daemon(program, args, stop_signal);
+    d.user = Some((uid.as_raw(), gid.as_raw()));
+    Ok(d)
 }
 
 /// Random text for keys and salts, from the kernel's CSPRNG, in an alphabet that needs no

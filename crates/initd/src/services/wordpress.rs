@@ -19,6 +19,13 @@ const FILES_MARKER: &str = "/var/www/wordpress/.inception-files";
 const SECRETS_DIR: &str = "/run/inception";
 const TEMPLATES: &str = "/etc/inception";
 const SETUP_SCRIPT: &str = "/usr/local/lib/inception/wp-setup.php";
+const DROP_IN_SOURCE: &str = "/usr/local/lib/inception/object-cache.php";
+const DROP_IN: &str = "/var/www/wordpress/wp-content/object-cache.php";
+/// Settings included by wp-config.php at every request; rewritten at every start, so the
+/// bonus profile can be switched on and off without touching the files volume's config.
+const EXTRA_CONFIG: &str = "/run/inception/wp-extra.php";
+/// Our drop-in says so in its header; a drop-in without it is someone else's: left alone.
+const DROP_IN_MARK: &str = "Inception_Redis_Client";
 
 /// Everything the start sequence needs, read and checked before anything is written.
 struct Settings {
@@ -80,6 +87,7 @@ pub fn prepare() -> Result<pid1::Daemon> {
     files::ensure_dir(Path::new("/run/php"), "www-data", 0o755)?;
     install_files()?;
     write_config(&s)?;
+    configure_object_cache(&s)?;
     let (host, port) = split_host_port(&s.db_host)?;
     wait::tcp(host, port, Duration::from_secs(120))?;
     run_setup(&s)?;
@@ -156,6 +164,51 @@ fn write_config(s: &Settings) -> Result<()> {
         0o640,
     )?;
     files::chown(&dest, "www-data")
+}
+
+/// Turns the Redis object cache (bonus B1) on when `WP_REDIS_HOST` is set, off otherwise.
+fn configure_object_cache(s: &Settings) -> Result<()> {
+    let host = settings::var_or("WP_REDIS_HOST", "");
+    let ours = std::fs::read_to_string(DROP_IN)
+        .map(|t| t.contains(DROP_IN_MARK))
+        .unwrap_or(false);
+    if host.is_empty() {
+        if ours {
+            std::fs::remove_file(DROP_IN).context("removing the object-cache drop-in")?;
+            eprintln!("init: Redis object cache disabled");
+        }
+        return files::write_atomic(Path::new(EXTRA_CONFIG), b"<?php\n", 0o444);
+    }
+    let (redis_host, port) = match host.rsplit_once(':') {
+        Some((h, p)) => (
+            h.to_owned(),
+            p.parse::<u16>()
+                .with_context(|| format!("WP_REDIS_HOST={host:?}: bad port"))?,
+        ),
+        None => (host.clone(), 6379),
+    };
+    super::check_domain(&format!("{redis_host}.local"))
+        .with_context(|| format!("WP_REDIS_HOST={host:?} is not a host name"))?;
+    let password_file = format!("{SECRETS_DIR}/redis_password");
+    files::install_secret(
+        Path::new(&password_file),
+        &settings::secret("REDIS_PASSWORD")?,
+        "www-data",
+    )?;
+    let extra = format!(
+        "<?php\n// Written by initd at start: the Redis object cache (bonus B1).\n\
+define('WP_REDIS_HOST', '{redis_host}');\ndefine('WP_REDIS_PORT', {port});\n\
+define('WP_REDIS_PASSWORD_FILE', '{password_file}');\n\
+define('WP_CACHE_KEY_SALT', '{}');\n",
+        s.domain
+    );
+    files::write_atomic(Path::new(EXTRA_CONFIG), extra.as_bytes(), 0o444)?;
+    let source =
+        std::fs::read(DROP_IN_SOURCE).with_context(|| format!("reading {DROP_IN_SOURCE}"))?;
+    files::write_atomic(Path::new(DROP_IN), &source, 0o644)?;
+    files::chown(Path::new(DROP_IN), "www-data")?;
+    eprintln!("init: Redis object cache enabled ({redis_host}:{port})");
+    Ok(())
 }
 
 /// Installs WordPress and makes sure both users exist, as www-data, through our PHP.

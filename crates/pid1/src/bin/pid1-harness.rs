@@ -63,6 +63,7 @@ fn parse(mut args: impl Iterator<Item = OsString>) -> Result<Options, String> {
     let mut stop_signal = Signal::SIGTERM;
     let mut grace = Duration::from_secs(5);
     let mut subreaper = false;
+    let mut user = None;
     let program = loop {
         let Some(arg) = args.next() else {
             return Err("missing PROGRAM".into());
@@ -86,6 +87,13 @@ fn parse(mut args: impl Iterator<Item = OsString>) -> Result<Options, String> {
                 grace = Duration::from_millis(millis);
             }
             Some("--subreaper") => subreaper = true,
+            Some("--user") => {
+                let spec = value(&mut args, "--user")?;
+                let parsed = spec
+                    .split_once(':')
+                    .and_then(|(u, g)| Some((u.parse().ok()?, g.parse().ok()?)));
+                user = Some(parsed.ok_or_else(|| format!("--user wants UID:GID, got {spec}"))?);
+            }
             Some("--") => {
                 break args.next().ok_or("missing PROGRAM after --")?;
             }
@@ -98,6 +106,7 @@ fn parse(mut args: impl Iterator<Item = OsString>) -> Result<Options, String> {
             args: args.collect(),
             stop_signal,
             grace,
+            user,
         },
         subreaper,
     })

@@ -72,7 +72,11 @@ if (!preg_match("/define\\('DB_PASSWORD', \\(string\\) @file_get_contents\\('([^
 mysqli_report(MYSQLI_REPORT_OFF);
 $link = @mysqli_connect($host, $db['DB_USER'], (string) @file_get_contents($m[1]), $db['DB_NAME'], (int) $port);
 if (!$link) {
-    fail('cannot connect to the database: ' . mysqli_connect_error(), 3);
+    $hint = mysqli_connect_errno() === 1045
+        ? ' (the database in the mariadb volume was initialised with other passwords:'
+          . ' put the original files back in secrets/, or erase the data with make wipe)'
+        : '';
+    fail('cannot connect to the database: ' . mysqli_connect_error() . $hint, 3);
 }
 mysqli_close($link);
 
