@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod finding;
+pub mod live;
 pub mod model;
 pub mod repo;
 pub mod report;
@@ -24,15 +25,25 @@ use crate::report::Format;
 /// Usage text.
 pub const USAGE: &str = "\
 Usage: inception check --repo PATH [--json | --markdown] [--login NAME]
+       inception check --live [--domain D] [--addr IP:PORT] [--project NAME]
+                       [--repo PATH] [--login NAME] [--destructive] [--json | --markdown]
 
-Static audit of a 42 Inception repository (rules M1-M16, B1-B5 of DESIGN.md).
+Static audit of a 42 Inception repository (rules M1-M16, B1-B5 of DESIGN.md), or with
+--live an audit of the running stack through the docker CLI and the network.
 
 Options:
-  --repo PATH    repository to audit (default: the current directory)
-  --json         print the findings as a JSON array (summary on stderr)
-  --markdown     print the findings as a Markdown table
-  --login NAME   the 42 login: volume data must live under /home/NAME/data
-  -h, --help     print this help
+  --repo PATH      repository to audit (default: the current directory); with --live,
+                   where srcs/.env (DOMAIN_NAME) and secrets/ are read from
+  --json           print the findings as a JSON array (summary on stderr)
+  --markdown       print the findings as a Markdown table
+  --login NAME     the 42 login: volume data must live under /home/NAME/data
+  --live           audit the running containers instead of the tree
+  --domain D       server name for TLS and HTTP (default: DOMAIN_NAME of srcs/.env
+                   with --repo, else of the nginx container)
+  --addr IP:PORT   where nginx listens (default 127.0.0.1:443)
+  --project NAME   compose project to audit (default: the nginx container's)
+  --destructive    ask for destructive checks (not implemented: a warning)
+  -h, --help       print this help
 
 Exit status: 0 when nothing fails, 1 when a check fails, 2 on a usage error.";
 
@@ -45,6 +56,8 @@ pub struct Args {
     pub format: Format,
     /// 42 login, if given.
     pub login: Option<String>,
+    /// `--live`: audit the running stack with these options.
+    pub live: Option<live::LiveOpts>,
 }
 
 /// What the command line asks for.
@@ -67,6 +80,9 @@ pub fn parse_args(args: Vec<OsString>) -> Result<Command, String> {
     let mut repo = None;
     let mut format = None;
     let mut login = None;
+    let mut live = false;
+    let mut live_opts = live::LiveOpts::default();
+    let mut live_only = Vec::new();
     while let Some(arg) = p.next().map_err(|e| e.to_string())? {
         match arg {
             Short('h') | Long("help") => return Ok(Command::Help),
@@ -86,6 +102,30 @@ pub fn parse_args(args: Vec<OsString>) -> Result<Command, String> {
                     .map_err(|e| e.to_string())?;
                 login = (!v.trim().is_empty()).then(|| v.trim().to_string());
             }
+            Long("live") => live = true,
+            Long("destructive") => {
+                live_opts.destructive = true;
+                live_only.push("--destructive");
+            }
+            Long("domain") => {
+                live_opts.domain = Some(nonempty_value(&mut p, "--domain")?);
+                live_only.push("--domain");
+            }
+            Long("project") => {
+                live_opts.project = Some(nonempty_value(&mut p, "--project")?);
+                live_only.push("--project");
+            }
+            Long("addr") => {
+                let v = p
+                    .value()
+                    .map_err(|e| e.to_string())?
+                    .string()
+                    .map_err(|e| e.to_string())?;
+                live_opts.addr = v
+                    .parse()
+                    .map_err(|e| format!("--addr {v:?}: {e} (expected IP:PORT)"))?;
+                live_only.push("--addr");
+            }
             Long("json") | Long("markdown") => {
                 let f = if arg == Long("json") {
                     Format::Json
@@ -103,11 +143,34 @@ pub fn parse_args(args: Vec<OsString>) -> Result<Command, String> {
     if sub.is_none() {
         return Err("missing subcommand `check`".into());
     }
+    if let (false, Some(opt)) = (live, live_only.first()) {
+        return Err(format!("{opt} needs --live"));
+    }
+    let live = live.then(|| live::LiveOpts {
+        repo: repo.clone(),
+        login: login.clone(),
+        ..live_opts
+    });
     Ok(Command::Check(Args {
         repo: repo.unwrap_or_else(|| PathBuf::from(".")),
         format: format.unwrap_or(Format::Table),
         login,
+        live,
     }))
+}
+
+fn nonempty_value(p: &mut lexopt::Parser, name: &str) -> Result<String, String> {
+    use lexopt::ValueExt as _;
+    let v = p
+        .value()
+        .map_err(|e| e.to_string())?
+        .string()
+        .map_err(|e| e.to_string())?;
+    let v = v.trim();
+    if v.is_empty() {
+        return Err(format!("{name} needs a non-empty value"));
+    }
+    Ok(v.to_string())
 }
 
 /// Audits the tree at `root`: every check, in rule order.
@@ -140,8 +203,12 @@ pub fn run_with(args: Vec<OsString>, out: &mut dyn Write, colour: bool) -> anyho
         }
         Command::Check(a) => a,
     };
-    let findings = audit(&args.repo, args.login.as_deref())
-        .with_context(|| format!("cannot audit {}", args.repo.display()))?;
+    let started = std::time::Instant::now();
+    let findings = match &args.live {
+        Some(opts) => live::audit_live(opts),
+        None => audit(&args.repo, args.login.as_deref())
+            .with_context(|| format!("cannot audit {}", args.repo.display()))?,
+    };
     match args.format {
         Format::Table => report::table(out, &findings, colour)?,
         Format::Json => {
@@ -151,6 +218,9 @@ pub fn run_with(args: Vec<OsString>, out: &mut dyn Write, colour: bool) -> anyho
         Format::Markdown => report::markdown(out, &findings)?,
     }
     out.flush()?;
+    if args.live.is_some() {
+        eprintln!("live audit took {:.1}s", started.elapsed().as_secs_f64());
+    }
     Ok(i32::from(
         findings.iter().any(|f| f.verdict == Verdict::Fail),
     ))
