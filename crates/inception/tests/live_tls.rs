@@ -1,0 +1,130 @@
+//! The M6 TLS finding of `check --live` against real local `openssl s_server`s: a server
+//! that still accepts TLS 1.0 must FAIL the check, one restricted to TLS 1.2/1.3 must PASS.
+//! Hermetic: no Docker, loopback only, throwaway certificate.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use inception::finding::Verdict;
+use inception::live::tls_finding;
+
+const TIMEOUT: Duration = Duration::from_secs(5);
+const LEGACY_CIPHERS: [&str; 2] = ["-cipher", "DEFAULT:@SECLEVEL=0"];
+
+/// A running `openssl s_server`, killed on drop.
+struct SServer {
+    addr: SocketAddr,
+    child: Child,
+    _stdin: ChildStdin,
+    _dir: tempfile::TempDir,
+}
+
+impl SServer {
+    fn start(extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cert = dir.path().join("cert.pem");
+        let key = dir.path().join("key.pem");
+        let st = Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            ])
+            .args(["-subj", "/CN=probe.test", "-keyout"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("run `openssl req` (Debian package openssl)");
+        assert!(st.success(), "openssl req failed");
+        let mut child = Command::new("openssl")
+            .arg("s_server")
+            .args(["-accept", "127.0.0.1:0", "-www", "-cert"])
+            .arg(&cert)
+            .arg("-key")
+            .arg(&key)
+            .args(extra)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn `openssl s_server`");
+        let stdin = child.stdin.take().expect("stdin piped");
+        let stdout = child.stdout.take().expect("stdout piped");
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(addr) = line.strip_prefix("ACCEPT ") {
+                    let _ = tx.send(addr.trim().to_owned());
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("s_server printed its ACCEPT line")
+            .parse()
+            .expect("ACCEPT line holds an address");
+        Self {
+            addr,
+            child,
+            _stdin: stdin,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for SServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn server_accepting_tls10_fails_m6() {
+    // No protocol restriction at all: TLS 1.0 to 1.3 are all accepted.
+    let server = SServer::start(&LEGACY_CIPHERS);
+    let f = tls_finding(server.addr, "probe.test", TIMEOUT);
+    assert_eq!(f.id, "M6");
+    assert_eq!(f.verdict, Verdict::Fail, "{f:#?}");
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.excerpt.starts_with("TLSv1.0: accepted") && e.excerpt.contains("WRONG")),
+        "{f:#?}"
+    );
+    assert!(!f.fix.is_empty());
+}
+
+#[test]
+fn server_restricted_to_tls12_and_tls13_passes_m6() {
+    let server = SServer::start(&[&["-no_tls1", "-no_tls1_1"][..], &LEGACY_CIPHERS].concat());
+    let f = tls_finding(server.addr, "probe.test", TIMEOUT);
+    assert_eq!(f.verdict, Verdict::Pass, "{f:#?}");
+    assert_eq!(f.evidence.len(), 4, "one line per version");
+}
+
+#[test]
+fn tls12_only_server_fails_m6_because_tls13_is_refused() {
+    let server = SServer::start(&["-tls1_2"]);
+    let f = tls_finding(server.addr, "probe.test", TIMEOUT);
+    assert_eq!(f.verdict, Verdict::Fail, "{f:#?}");
+}
+
+#[test]
+fn nothing_listening_is_inconclusive_and_fails_m6() {
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port");
+    let f = tls_finding(addr, "probe.test", Duration::from_secs(2));
+    assert_eq!(f.verdict, Verdict::Fail, "{f:#?}");
+    assert!(
+        f.evidence.iter().all(|e| e.excerpt.contains("WRONG")),
+        "{f:#?}"
+    );
+}
