@@ -3,8 +3,12 @@
 //! and a fix for every failure. No network, no Docker: it reads the tree (and asks `git`
 //! about tracked files and history).
 //!
-//! `main` is a thin wrapper around [`run`]; [`audit`] is the library entry point used by
-//! the tests.
+//! `inception check --live` audits the *running* stack instead ([`live`]): the `docker`
+//! CLI for containers, volumes, networks, PID 1, users and secrets, and network probes for
+//! TLS versions, port 80 and the front page. Same findings, formats and exit codes.
+//!
+//! `main` is a thin wrapper around [`run`]; [`audit`] and [`live::audit_live`] are the
+//! library entry points used by the tests.
 
 pub mod check;
 pub mod finding;

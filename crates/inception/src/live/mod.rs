@@ -634,7 +634,12 @@ fn os_finding(containers: &[Container], insides: &[Inside]) -> Finding {
     let mut good = Vec::new();
     let mut bad = Vec::new();
     for (c, i) in containers.iter().zip(insides) {
-        let cmd = format!("docker exec {} cat /etc/debian_version", c.name);
+        let file = if i.debian.is_none() && i.alpine.is_some() {
+            "/etc/alpine-release"
+        } else {
+            "/etc/debian_version"
+        };
+        let cmd = format!("docker exec {} cat {file}", c.name);
         if i.debian.is_none() && i.alpine.is_none() {
             bad.push(ev(
                 cmd,
@@ -645,15 +650,12 @@ fn os_finding(containers: &[Container], insides: &[Inside]) -> Finding {
             continue;
         }
         match rules::os_verdict(i.debian.as_deref(), i.alpine.as_deref()) {
-            Ok(d) => good.push(format!("{}: {d}", c.name)),
+            Ok(d) => good.push(ev(cmd, d)),
             Err(e) => bad.push(ev(cmd, e)),
         }
     }
     if bad.is_empty() {
-        Finding::pass("M5", RULE).with(ev(
-            "docker exec <c> cat /etc/debian_version",
-            good.join(", "),
-        ))
+        Finding::pass("M5", RULE).with_all(good)
     } else {
         Finding::fail(
             "M5",

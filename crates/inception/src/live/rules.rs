@@ -190,7 +190,7 @@ pub fn ports_finding(containers: &[Container]) -> Finding {
                     .parse::<u16>()
                     .is_ok_and(|p| p == 21 || (21000..=21010).contains(&p))
             {
-                ftp.push(line);
+                ftp.push(host.clone());
             } else {
                 bad.push(line);
             }
@@ -219,7 +219,7 @@ pub fn ports_finding(containers: &[Container]) -> Finding {
             "Only nginx:443 is published (bonus FTP ports allowed when the FTP bonus is run)",
             "The FTP bonus needs 21 and its passive range; remove them when not doing the bonus.",
         )
-        .with_all(ftp.into_iter().map(|b| ev(cmd, b)));
+        .with(ev(cmd, format!("ftp publishes {}", ftp.join(", "))));
     }
     Finding::pass("M6", PORTS_RULE).with(ev(cmd, format!("published: {}", join_or_none(&all))))
 }
@@ -295,11 +295,12 @@ pub fn images_finding(containers: &[Container]) -> Finding {
         })
         .collect();
     if bad.is_empty() {
-        let imgs: Vec<String> = containers
-            .iter()
-            .map(|c| format!("{}={}", c.name, c.image))
-            .collect();
-        Finding::pass("M5", RULE).with(ev("docker inspect (Config.Image)", imgs.join(", ")))
+        Finding::pass("M5", RULE).with_all(containers.iter().map(|c| {
+            ev(
+                format!("docker inspect {}", c.name),
+                format!("image {}", c.image),
+            )
+        }))
     } else {
         Finding::fail(
             "M5",
@@ -368,7 +369,7 @@ pub fn volumes_finding(volumes: &[Volume], login: Option<&str>) -> Finding {
     let mut good = Vec::new();
     for v in volumes {
         match &v.device {
-            Some(d) if device_ok(d, login) => good.push(format!("{} -> {d}", v.name)),
+            Some(d) if device_ok(d, login) => good.push(ev(cmd, format!("{}: device {d}", v.name))),
             Some(d) => bad.push(ev(cmd, format!("{}: device {d}", v.name))),
             None => bad.push(ev(
                 cmd,
@@ -377,7 +378,7 @@ pub fn volumes_finding(volumes: &[Volume], login: Option<&str>) -> Finding {
         }
     }
     if bad.is_empty() {
-        Finding::pass("M9", RULE).with(ev(cmd, good.join(", ")))
+        Finding::pass("M9", RULE).with_all(good)
     } else {
         Finding::fail("M9", RULE, fix).with_all(bad)
     }
@@ -466,14 +467,12 @@ pub fn restart_finding(containers: &[Container]) -> Finding {
         })
         .collect();
     if bad.is_empty() {
-        let p: Vec<String> = containers
-            .iter()
-            .map(|c| format!("{}={}", c.name, c.restart))
-            .collect();
-        Finding::pass("M11", RULE).with(ev(
-            "docker inspect (HostConfig.RestartPolicy)",
-            p.join(", "),
-        ))
+        Finding::pass("M11", RULE).with_all(containers.iter().map(|c| {
+            ev(
+                format!("docker inspect {}", c.name),
+                format!("RestartPolicy.Name = {}", c.restart),
+            )
+        }))
     } else {
         Finding::fail(
             "M11",
