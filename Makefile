@@ -203,3 +203,6 @@ e2e:
 ## make check: static audit of this repository (M1-M16, B1-B5) with the workspace's own tool.
 check:
 	cargo run -q --locked -p inception -- check --repo $(CURDIR) --login $(LOGIN)
+	@if docker ps -q --filter name='^nginx$$' --filter label=com.docker.compose.project=$(PROJECT) 2>/dev/null | grep -q .; then \
+	  cargo run -q --locked -p inception -- check --live --project $(PROJECT) --login $(LOGIN); \
+	else echo "(live audit skipped: the $(PROJECT) stack is not running; make, then make check)"; fi

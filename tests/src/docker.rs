@@ -98,6 +98,7 @@ pub fn wait_healthy(services: &[&str], limit: Duration) -> Result<()> {
 pub fn restart_engine() -> Result<()> {
     let systemd = Command::new("systemctl")
         .args(["is-active", "--quiet", "docker"])
+        .stderr(Stdio::null())
         .status()
         .map(|s| s.success())
         .unwrap_or(false);
