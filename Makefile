@@ -126,7 +126,7 @@ info:
 	  tools_user=$$(sed -n 's/^WEB_TOOLS_USER=//p' $(ENV_FILE) | grep . || echo ops); \
 	  echo "  Static site:      https://$(DOMAIN)/site/"; \
 	  echo "  Adminer, monitor: https://$(DOMAIN)/adminer/ and /monitor/  (HTTP user $$tools_user, password in $(SECRETS_DIR)/web_tools_password)"; \
-	  echo "  FTPS:             ftp://127.0.0.1:21 explicit TLS, user $$(sed -n 's/^FTP_USER=//p' $(ENV_FILE)), password in $(SECRETS_DIR)/ftp_password"; fi
+	  echo "  FTPS:             ftp://127.0.0.1:21 explicit TLS, user $$(sed -n 's/^FTP_USER=//p' $(ENV_FILE) | grep . || echo $(LOGIN)_ftp), password in $(SECRETS_DIR)/ftp_password"; fi
 	@echo
 
 down:

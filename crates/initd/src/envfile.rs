@@ -166,6 +166,16 @@ pub fn problems(text: &str, expected_login: Option<&str>) -> Vec<String> {
             check(sql::check_name(key, v));
         }
     }
+    if let Some(user) = get("FTP_USER") {
+        check(services::ftp::check_user(user));
+    }
+    if let Some(user) = get("WEB_TOOLS_USER") {
+        if user.contains([':', ' ']) {
+            check(Err(anyhow::anyhow!(
+                "WEB_TOOLS_USER={user:?} must not contain ':' or spaces"
+            )));
+        }
+    }
     if get("MYSQL_USER") == Some("root") {
         check(Err(anyhow::anyhow!(
             "MYSQL_USER must not be root: WordPress gets its own user"
@@ -244,6 +254,7 @@ WP_USER_EMAIL=w@student.42.fr\nMYSQL_DATABASE=wordpress\nMYSQL_USER=wp_user\n";
                 "credential",
             ),
             ("LOGIN=jdoe", "LOGIN=jdoe\nLOGIN=jdoe", "set twice"),
+            ("LOGIN=jdoe", "LOGIN=jdoe\nFTP_USER=Root", "FTP_USER"),
         ];
         for (from, to, expect) in cases {
             let found = with(from, to);

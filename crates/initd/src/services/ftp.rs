@@ -15,7 +15,7 @@ use std::process::Command;
 const TLS_DIR: &str = "/etc/vsftpd/tls";
 
 /// Checks an FTP login: a plain system user name.
-fn check_user(user: &str) -> Result<()> {
+pub fn check_user(user: &str) -> Result<()> {
     let ok = !user.is_empty()
         && user.len() <= 32
         && user.starts_with(|c: char| c.is_ascii_lowercase())
@@ -33,7 +33,8 @@ fn check_user(user: &str) -> Result<()> {
 
 /// Creates the FTP user (once), sets its password, renders vsftpd.conf; returns vsftpd.
 pub fn prepare() -> Result<pid1::Daemon> {
-    let user = settings::var("FTP_USER")?;
+    let default_user = format!("{}_ftp", settings::var("LOGIN")?);
+    let user = settings::var_or("FTP_USER", &default_user);
     check_user(&user)?;
     let password = settings::secret("FTP_PASSWORD")?;
     if password.contains('\n') {
