@@ -50,7 +50,7 @@ pub fn all(bonus: bool) -> Vec<Check> {
             Check { id: "B1", what: "Redis requires a password, evicts LRU within maxmemory, keeps nothing on disk, is not published", run: bonus::b1_redis_locked_down },
             Check { id: "B1", what: "WordPress uses Redis: hits grow, fewer queries than without; Redis stopped keeps the site at 200", run: bonus::b1_cache_used },
             Check { id: "B1", what: "the dashboard shows the object cache connected with its hit ratio", run: bonus::b1_dashboard },
-            Check { id: "B2", what: "FTP: plain login refused; an FTPS upload is served over https; WordPress's files download", run: bonus::b2_ftp },
+            Check { id: "B2", what: "FTP: TLS 1.2+ only, no anonymous or plain login, root = the files volume; an FTPS upload is served over https; WordPress's files download", run: bonus::b2_ftp },
             Check { id: "B3", what: "the static site through nginx at /site/: HTML, validators, every linked asset 200", run: bonus::b3_site },
             Check { id: "B4", what: "Adminer only through nginx behind HTTP auth; the DB user logs in and sees the WordPress tables", run: bonus::b4_adminer },
             Check { id: "B5", what: "monitor behind auth: dashboard, Prometheus metrics for containers and services; the engine proxy refuses writes", run: bonus::b5_monitor },

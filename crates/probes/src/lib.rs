@@ -48,4 +48,4 @@ pub use cookies::CookieJar;
 pub use error::{Error, ParseError};
 pub use http::{form_urlencode, http_plain_get, HttpsClient, USER_AGENT};
 pub use response::Response;
-pub use tls::{probe_tls, TlsVersion, Verdict};
+pub use tls::{probe_ftps, probe_tls, TlsVersion, Verdict};

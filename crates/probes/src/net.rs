@@ -42,6 +42,13 @@ impl DeadlineStream {
         })
     }
 
+    /// Forgets the bytes counted so far (after a plaintext preamble such as FTP's
+    /// `AUTH TLS`), so that only the TLS exchange is judged.
+    pub(crate) fn reset_counters(&mut self) {
+        self.read = 0;
+        self.written = 0;
+    }
+
     /// Bytes received so far.
     pub(crate) fn bytes_read(&self) -> u64 {
         self.read

@@ -178,7 +178,83 @@ pub fn probe_tls(
         Ok(s) => s,
         Err(e) => return Verdict::inconclusive(format!("TCP connect to {addr} failed: {e}")),
     };
+    handshake(ssl, stream, version, timeout)
+}
 
+/// The same probe for FTPS with explicit TLS (RFC 4217): read the 220 greeting, send
+/// `AUTH TLS`, expect 234, then offer exactly `version` on that connection. This is how an
+/// FTP server's refusal of TLS 1.0/1.1 is proven (an FTP client such as curl, at Debian's
+/// security level, would refuse on its own and prove nothing).
+#[must_use]
+pub fn probe_ftps(addr: SocketAddr, version: TlsVersion, timeout: Duration) -> Verdict {
+    let ctx = match permissive_context(version) {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            return Verdict::inconclusive(format!(
+                "could not configure a {version} client context: {e}"
+            ))
+        }
+    };
+    let ssl = match new_ssl(&ctx, "") {
+        Ok(ssl) => ssl,
+        Err(e) => return Verdict::inconclusive(format!("could not set up the connection: {e}")),
+    };
+    let mut stream = match DeadlineStream::connect(addr, timeout) {
+        Ok(s) => s,
+        Err(e) => return Verdict::inconclusive(format!("TCP connect to {addr} failed: {e}")),
+    };
+    if let Err(reason) = ftp_auth_tls(&mut stream) {
+        return Verdict::inconclusive(reason);
+    }
+    // Only the TLS bytes count when telling our refusal from the server's.
+    stream.reset_counters();
+    handshake(ssl, stream, version, timeout)
+}
+
+/// Reads one FTP reply (the last line of a multi-line reply) and returns its code.
+fn ftp_reply(stream: &mut DeadlineStream) -> Result<String, String> {
+    use std::io::Read;
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        match stream.read(&mut byte) {
+            Ok(0) => return Err("the FTP server closed the connection".into()),
+            Ok(_) => {}
+            Err(e) => return Err(format!("reading the FTP reply: {e}")),
+        }
+        line.push(byte[0]);
+        if line.ends_with(b"\r\n") || line.ends_with(b"\n") {
+            let text = String::from_utf8_lossy(&line).trim_end().to_owned();
+            // "220-..." continues; "220 ..." ends the reply.
+            if (text.len() >= 4 && text.as_bytes()[3] == b' ') || text.len() == 3 {
+                return Ok(text);
+            }
+            line.clear();
+        }
+        if line.len() > 4096 {
+            return Err("FTP reply line too long".into());
+        }
+    }
+}
+
+fn ftp_auth_tls(stream: &mut DeadlineStream) -> Result<(), String> {
+    use std::io::Write;
+    let greeting = ftp_reply(stream)?;
+    if !greeting.starts_with("220") {
+        return Err(format!("unexpected FTP greeting {greeting:?}"));
+    }
+    stream
+        .write_all(b"AUTH TLS\r\n")
+        .map_err(|e| format!("sending AUTH TLS: {e}"))?;
+    let reply = ftp_reply(stream)?;
+    if !reply.starts_with("234") {
+        return Err(format!("AUTH TLS answered {reply:?}"));
+    }
+    Ok(())
+}
+
+/// Runs the handshake on a connected stream and turns its outcome into a verdict.
+fn handshake(ssl: Ssl, stream: DeadlineStream, version: TlsVersion, timeout: Duration) -> Verdict {
     match ssl.connect(stream) {
         Ok(mut tls) => {
             let negotiated = tls.ssl().version2();

@@ -264,6 +264,49 @@ fn netrc_quote(value: &str) -> String {
 }
 
 pub fn b2_ftp(ctx: &Ctx) -> Result<()> {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 21));
+    for version in probes::TlsVersion::ALL {
+        let verdict = probes::probe_ftps(addr, version, Duration::from_secs(5));
+        let modern = matches!(
+            version,
+            probes::TlsVersion::Tls12 | probes::TlsVersion::Tls13
+        );
+        let good = if modern {
+            verdict.is_accepted()
+        } else {
+            verdict.is_refused()
+        };
+        ensure!(good, "FTPS {}: {verdict}", version.name());
+    }
+    let anonymous = std::process::Command::new("curl")
+        .args([
+            "--silent",
+            "--show-error",
+            "--max-time",
+            "20",
+            "--ssl-reqd",
+            "--insecure",
+        ])
+        .args(["--user", "anonymous:guest@example.com", "ftp://127.0.0.1/"])
+        .output()?;
+    ensure!(
+        !anonymous.status.success(),
+        "an anonymous FTPS login was accepted"
+    );
+    let (ok, listing, err) = curl_ftp(
+        ctx,
+        &[
+            "--ssl-reqd",
+            "--insecure",
+            "--list-only",
+            "ftp://127.0.0.1/",
+        ],
+    )?;
+    let listing = String::from_utf8_lossy(&listing);
+    ensure!(
+        ok && listing.contains("wp-includes") && listing.contains("wp-content"),
+        "the FTP root is not the WordPress volume: {err}{listing}"
+    );
     let (ok, _, err) = curl_ftp(ctx, &["ftp://127.0.0.1/"])?;
     ensure!(!ok, "a login without TLS was accepted");
     ensure!(
