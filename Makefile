@@ -34,7 +34,7 @@ COMPOSE_ALL   = COMPOSE_PROFILES=bonus $(COMPOSE)
 RUN_TOOL      = docker run --rm --network none --user $$(id -u):$$(id -g)
 
 .PHONY: all bonus up preflight docker-ok port-free env base builder validate secrets hosts datadirs \
-        build wait info down stop start clean wipe fclean re ps logs test e2e lint bench
+        build wait info down stop start clean wipe fclean re ps logs test e2e lint bench check
 
 all: up info
 

@@ -9,6 +9,7 @@
 //! `initd healthcheck <service>` is the Docker healthcheck; `initd sql` is an operator's
 //! way into MariaDB that keeps the root password out of process arguments.
 
+pub mod cert;
 pub mod envfile;
 pub mod exec;
 pub mod fastcgi;

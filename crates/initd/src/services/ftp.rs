@@ -75,27 +75,12 @@ pub fn prepare() -> Result<pid1::Daemon> {
         format!("{user}\n").as_bytes(),
         0o644,
     )?;
-    let (key, cert) = (format!("{TLS_DIR}/key.pem"), format!("{TLS_DIR}/cert.pem"));
-    if !Path::new(&key).exists() || !Path::new(&cert).exists() {
-        std::fs::create_dir_all(TLS_DIR).with_context(|| format!("creating {TLS_DIR}"))?;
-        let domain = settings::var_or("DOMAIN_NAME", "localhost");
-        exec::run(
-            Command::new("/usr/bin/openssl")
-                .args(["req", "-x509", "-new", "-nodes", "-newkey", "ec"])
-                .args([
-                    "-pkeyopt",
-                    "ec_paramgen_curve:P-256",
-                    "-sha256",
-                    "-days",
-                    "825",
-                ])
-                .args(["-subj", &format!("/CN={domain}")])
-                .args(["-keyout", &key, "-out", &cert])
-                .stderr(std::process::Stdio::null()),
-            None,
-        )?;
-        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-    }
+    let domain = settings::var_or("DOMAIN_NAME", "localhost");
+    let pair = crate::cert::ensure(Path::new(TLS_DIR), &domain)?;
+    let (key, cert) = (
+        pair.key.display().to_string(),
+        pair.cert.display().to_string(),
+    );
     template::render_file(
         Path::new("/etc/inception/vsftpd.conf.j2"),
         Path::new("/etc/vsftpd.conf"),

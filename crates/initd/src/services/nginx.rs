@@ -54,7 +54,7 @@ pub fn prepare() -> Result<pid1::Daemon> {
     let domain = settings::var("DOMAIN_NAME")?;
     super::check_domain(&domain)?;
     let php = settings::var_or("PHP_UPSTREAM", "wordpress:9000");
-    ensure_certificate(&domain)?;
+    crate::cert::ensure(Path::new(TLS_DIR), &domain)?;
     let bonus = settings::var_or("INCEPTION_BONUS", "0") == "1";
     if bonus {
         write_htpasswd()?;
@@ -71,50 +71,4 @@ pub fn prepare() -> Result<pid1::Daemon> {
     exec::run(Command::new("/usr/sbin/nginx").arg("-tq"), None)
         .context("checking the rendered nginx.conf")?;
     Ok(super::daemon("/usr/sbin/nginx", &[], Signal::SIGQUIT))
-}
-
-/// Generates the key and certificate when they are missing or were made for another name.
-fn ensure_certificate(domain: &str) -> Result<()> {
-    let dir = Path::new(TLS_DIR);
-    let (key, cert, name_file) = (
-        dir.join("key.pem"),
-        dir.join("cert.pem"),
-        dir.join("domain"),
-    );
-    let current = std::fs::read_to_string(&name_file).unwrap_or_default();
-    if key.exists() && cert.exists() && current.trim() == domain {
-        return Ok(());
-    }
-    eprintln!("init: generating a self-signed certificate for {domain}");
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {TLS_DIR}"))?;
-    let (key_tmp, cert_tmp) = (dir.join(".key.pem.tmp"), dir.join(".cert.pem.tmp"));
-    exec::run(
-        Command::new("/usr/bin/openssl")
-            .args(["req", "-x509", "-new", "-nodes", "-newkey", "ec"])
-            .args([
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-sha256",
-                "-days",
-                "825",
-            ])
-            .args(["-subj", &format!("/CN={domain}")])
-            .args(["-addext", &format!("subjectAltName=DNS:{domain}")])
-            .args(["-addext", "basicConstraints=critical,CA:FALSE"])
-            .args(["-addext", "extendedKeyUsage=serverAuth"])
-            .arg("-keyout")
-            .arg(&key_tmp)
-            .arg("-out")
-            .arg(&cert_tmp)
-            .stderr(std::process::Stdio::null()),
-        None,
-    )?;
-    std::fs::set_permissions(
-        &key_tmp,
-        std::os::unix::fs::PermissionsExt::from_mode(0o600),
-    )
-    .context("restricting the key's permissions")?;
-    std::fs::rename(&key_tmp, &key).context("installing the key")?;
-    std::fs::rename(&cert_tmp, &cert).context("installing the certificate")?;
-    files::write_atomic(&name_file, domain.as_bytes(), 0o644)
 }
