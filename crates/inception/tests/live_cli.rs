@@ -112,9 +112,9 @@ fn unreachable_engine_is_a_failing_finding_not_a_panic() {
     assert!(fail["evidence"][0]["file"]
         .as_str()
         .is_some_and(|c| c.starts_with("docker ps")));
+    // Without an engine, the destructive checks never start.
     assert!(
-        arr.iter().any(|f| f["verdict"] == "warn"
-            && f["evidence"][0]["excerpt"] == "destructive checks not implemented"),
+        !arr.iter().any(|f| f["id"] == "M17" || f["id"] == "M11"),
         "{v}"
     );
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -8,6 +8,7 @@
 //! has a deadline) or says something unparseable becomes a failing or skipped finding with
 //! the command and its error as evidence, never a panic.
 
+pub mod destructive;
 pub mod rules;
 
 use std::io::{Read, Write};
@@ -445,16 +446,6 @@ fn secret_values(repo: Option<&Path>, containers: &[Container]) -> Vec<(String, 
 #[must_use]
 pub fn audit_live(opts: &LiveOpts) -> Vec<Finding> {
     let mut findings = Vec::new();
-    if opts.destructive {
-        findings.push(
-            Finding::warn(
-                "M17",
-                "Destructive checks (kill, down/up, reboot persistence)",
-                "Run the end-to-end suite for crash and persistence checks.",
-            )
-            .with(ev("--destructive", "destructive checks not implemented")),
-        );
-    }
     let ps_cmd = "docker ps --format {{.Names}}\\t{{.Label \"com.docker.compose.project\"}}";
     let ps = docker(
         &[
@@ -612,6 +603,10 @@ pub fn audit_live(opts: &LiveOpts) -> Vec<Finding> {
         &insides,
         &images,
     ));
+    if opts.destructive {
+        eprintln!("read-only live checks done; running destructive checks on project {project}...");
+        findings.extend(destructive::run(&project, &containers));
+    }
     sorted(findings)
 }
 
