@@ -278,7 +278,10 @@ pub fn run(project: &str, containers: &[Container]) -> Vec<Finding> {
     ]
 }
 
-fn kill_and_recover(containers: &[Container]) -> Finding {
+/// M11: `kill -9` each container's PID 1 (its host pid) in turn and wait, bounded, until the
+/// engine has restarted it and it is healthy again.
+#[must_use]
+pub fn kill_and_recover(containers: &[Container]) -> Finding {
     let fix = "Give every service `restart: unless-stopped` (or always) and a healthcheck that turns healthy again after a crash.";
     let mut evidence = Vec::new();
     let mut ok = true;
@@ -379,12 +382,18 @@ fn detect_compose() -> Option<ComposeBin> {
     }
 }
 
-fn all_up(containers: &[Container]) -> Result<(), String> {
+/// `Ok` when every named container is running and, if it has a healthcheck, healthy;
+/// otherwise which are not, and their state.
+///
+/// # Errors
+/// The containers that are not up yet, or why one could not be inspected.
+pub fn all_up<S: AsRef<str>>(names: &[S]) -> Result<(), String> {
     let mut waiting = Vec::new();
-    for c in containers {
-        let st = inspect_state(&c.name)?;
+    for name in names {
+        let name = name.as_ref();
+        let st = inspect_state(name)?;
         if !st.is_up() {
-            waiting.push(format!("{}: {}", c.name, st.describe()));
+            waiting.push(format!("{name}: {}", st.describe()));
         }
     }
     if waiting.is_empty() {
@@ -392,13 +401,6 @@ fn all_up(containers: &[Container]) -> Result<(), String> {
     } else {
         Err(waiting.join("; "))
     }
-}
-
-fn sql(db_container: &str, input: &str) -> Result<String, String> {
-    docker(
-        &["exec", "-i", db_container, "/usr/local/bin/initd", "sql"],
-        Some(input),
-    )
 }
 
 fn compose(
@@ -466,7 +468,7 @@ fn persistence(project: &str, containers: &[Container]) -> Finding {
     let marker = marker_value();
     let mut evidence = Vec::new();
     eprintln!("writing marker {marker} into {database}.inception_audit_marker...");
-    if let Err(e) = sql(&db.name, &marker_write_sql(&database, &marker)) {
+    if let Err(e) = super::initd_sql(&db.name, &marker_write_sql(&database, &marker)) {
         return Finding::fail("M17", M17_RULE, "Make sure the database is reachable.")
             .with(ev(sql_cmd, format!("writing the marker: {e}")));
     }
@@ -512,7 +514,8 @@ fn persistence(project: &str, containers: &[Container]) -> Finding {
         "waiting for every container of {project} to be healthy (up to {}s)...",
         START_TIMEOUT.as_secs()
     );
-    match poll_until(START_TIMEOUT, POLL, || all_up(containers)) {
+    let names: Vec<&str> = containers.iter().map(|c| c.name.as_str()).collect();
+    match poll_until(START_TIMEOUT, POLL, || all_up(&names)) {
         Ok(t) => evidence.push(ev(
             "docker inspect (all containers)",
             format!("all healthy {} after start", secs(t)),
@@ -528,11 +531,11 @@ fn persistence(project: &str, containers: &[Container]) -> Finding {
     eprintln!("reading the marker back...");
     // mariadb may need a moment after turning healthy; retry briefly.
     let read = poll_until(Duration::from_secs(30), POLL, || {
-        sql(&db.name, &marker_read_sql(&database, &marker)).map(|_| ())
+        super::initd_sql(&db.name, &marker_read_sql(&database, &marker)).map(|_| ())
     });
     let out = read
         .map_err(|(e, _)| e)
-        .and_then(|_| sql(&db.name, &marker_read_sql(&database, &marker)));
+        .and_then(|_| super::initd_sql(&db.name, &marker_read_sql(&database, &marker)));
     match out {
         Ok(o) if marker_present(&o, &marker) => {
             evidence.push(ev(
@@ -555,7 +558,7 @@ fn persistence(project: &str, containers: &[Container]) -> Finding {
             evidence.push(ev(sql_cmd.clone(), format!("reading the marker: {e}")));
         }
     }
-    match sql(&db.name, &marker_drop_sql(&database)) {
+    match super::initd_sql(&db.name, &marker_drop_sql(&database)) {
         Ok(_) => evidence.push(ev(sql_cmd, "marker table dropped")),
         Err(e) => evidence.push(ev(
             sql_cmd,

@@ -10,6 +10,9 @@
 
 pub mod destructive;
 pub mod rules;
+pub mod snapshot;
+
+pub use snapshot::Snapshot;
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -21,11 +24,11 @@ use std::time::{Duration, Instant};
 use probes::{probe_tls, HttpsClient, TlsVersion};
 
 use crate::check::env::parse_env;
-use crate::finding::{Evidence, Finding};
+use crate::finding::Finding;
 use rules::{ev, Container};
 
 /// Deadline of one docker command.
-const DOCKER_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DOCKER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Deadline of one network probe.
 const NET_TIMEOUT: Duration = Duration::from_secs(4);
 
@@ -68,12 +71,32 @@ pub fn docker(args: &[&str], stdin: Option<&str>) -> Out {
     run_with_deadline("docker", args, stdin, DOCKER_TIMEOUT).map(|(out, _)| out)
 }
 
+/// Runs SQL (`input`) as root in the database container through `initd sql`, which keeps
+/// the root password in a mode-0600 option file, out of every process's arguments.
+pub fn initd_sql(container: &str, input: &str) -> Out {
+    docker(
+        &["exec", "-i", container, "/usr/local/bin/initd", "sql"],
+        Some(input),
+    )
+}
+
+/// `docker args...` with an explicit deadline, for callers whose commands may run long
+/// (the e2e suite's `make`-driven checks).
+pub fn docker_with(args: &[&str], stdin: Option<&str>, timeout: Duration) -> Out {
+    run_with_deadline("docker", args, stdin, timeout).map(|(out, _)| out)
+}
+
 /// `docker args...` returning stdout and stderr together (for `docker logs`).
 pub fn docker_both(args: &[&str]) -> Out {
     run_with_deadline("docker", args, None, DOCKER_TIMEOUT).map(|(o, e)| o + &e)
 }
 
-fn run_with_deadline(
+/// Runs `program args...` with `stdin` (if any), killing it after `timeout`: (stdout,
+/// stderr) on success, a message naming the command and quoting stderr otherwise.
+///
+/// # Errors
+/// When the program cannot start, times out or exits non-zero.
+pub fn run_with_deadline(
     program: &str,
     args: &[&str],
     stdin: Option<&str>,
@@ -146,69 +169,24 @@ fn run_with_deadline(
     }
 }
 
-/// What was gathered from inside one container.
-#[derive(Debug, Clone)]
-struct Inside {
-    debian: Option<String>,
-    alpine: Option<String>,
-    release_err: Option<String>,
-    cmdline: Out,
-    procs: Option<Vec<(u32, u32, String)>>,
-    logs: Out,
-}
-
-impl Default for Inside {
-    fn default() -> Self {
-        let lost = || Err("gathering thread panicked".to_string());
-        Self {
-            debian: None,
-            alpine: None,
-            release_err: None,
-            cmdline: lost(),
-            procs: None,
-            logs: lost(),
-        }
-    }
-}
-
-fn gather_inside(name: &str) -> Inside {
-    let debian = docker(&["exec", name, "cat", "/etc/debian_version"], None);
-    let (mut alpine, mut release_err) = (None, None);
-    if debian.is_err() {
-        match docker(&["exec", name, "cat", "/etc/alpine-release"], None) {
-            Ok(a) => alpine = Some(a),
-            Err(e) => release_err = Some(e),
-        }
-    }
-    let cmdline = docker(&["exec", name, "cat", "/proc/1/cmdline"], None);
-    let procs = docker(
-        &[
-            "exec",
-            name,
-            "sh",
-            "-c",
-            "for s in /proc/[0-9]*/stat; do cat \"$s\" 2>/dev/null; echo; done",
-        ],
-        None,
-    )
-    .ok()
-    .map(|t| rules::parse_proc_stats(&t));
-    let logs = docker_both(&["logs", name]);
-    Inside {
-        debian: debian.ok(),
-        alpine,
-        release_err,
-        cmdline,
-        procs,
-        logs,
-    }
-}
-
-/// The network half: TLS versions, port 80, front page.
-struct Net {
-    tls: Finding,
-    port80: Finding,
-    front: Finding,
+/// The network findings: TLS versions (M6), port 80 refused (M6), the front page (M7),
+/// probed in parallel.
+#[must_use]
+pub fn network_findings(addr: SocketAddr, domain: &str) -> Vec<Finding> {
+    thread::scope(|s| {
+        let tls = s.spawn(|| tls_finding(addr, domain, NET_TIMEOUT));
+        let port80 = s.spawn(|| port80_finding(domain));
+        let front = s.spawn(|| front_page_finding(addr, domain));
+        [tls.join(), port80.join(), front.join()]
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|_| {
+                    Finding::fail("M6", "Network probes", "")
+                        .with(ev("probes", "probe thread panicked"))
+                })
+            })
+            .collect()
+    })
 }
 
 /// M6: TLS 1.0 and 1.1 refused, 1.2 and 1.3 accepted at `addr` with SNI `domain`.
@@ -277,7 +255,9 @@ pub fn tls_verdicts_finding(
     }
 }
 
-fn port80_finding(domain: &str) -> Finding {
+/// M6: nothing answers plain HTTP on port 80 of this machine: the connection is refused.
+#[must_use]
+pub fn port80_finding(domain: &str) -> Finding {
     const RULE: &str = "Plain HTTP (port 80) is refused, not served or redirected";
     let addr = SocketAddr::from(([127, 0, 0, 1], 80));
     let cmd = "GET http://127.0.0.1:80/";
@@ -317,7 +297,9 @@ fn location_path(loc: &str) -> String {
     }
 }
 
-fn front_page_finding(addr: SocketAddr, domain: &str) -> Finding {
+/// M7: the front page answers 200 (after at most 3 redirects) and is not the installer.
+#[must_use]
+pub fn front_page_finding(addr: SocketAddr, domain: &str) -> Finding {
     const RULE: &str =
         "WordPress is installed: the front page answers 200 and is not the installer";
     let fix = "Install WordPress at container start (wp core install) and check nginx's fastcgi_pass to wordpress:9000.";
@@ -398,7 +380,7 @@ pub fn choose_project(ps: &str, wanted: Option<&str>) -> Result<String, String> 
     }
 }
 
-fn domain_from_repo(repo: &Path) -> Option<String> {
+pub(crate) fn domain_from_repo(repo: &Path) -> Option<String> {
     let text = std::fs::read_to_string(repo.join("srcs/.env")).ok()?;
     parse_env(&text)
         .into_iter()
@@ -409,7 +391,10 @@ fn domain_from_repo(repo: &Path) -> Option<String> {
 
 /// Secret values: the files of `<repo>/secrets/` and the host files bind-mounted under
 /// `/run/secrets` in the containers (when readable). (name, value).
-fn secret_values(repo: Option<&Path>, containers: &[Container]) -> Vec<(String, String)> {
+pub(crate) fn secret_values(
+    repo: Option<&Path>,
+    containers: &[Container],
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut push = |name: String, path: &Path| {
         if let Ok(text) = std::fs::read_to_string(path) {
@@ -445,365 +430,20 @@ fn secret_values(repo: Option<&Path>, containers: &[Container]) -> Vec<(String, 
 /// Runs the live audit; findings in rule order.
 #[must_use]
 pub fn audit_live(opts: &LiveOpts) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let ps_cmd = "docker ps --format {{.Names}}\\t{{.Label \"com.docker.compose.project\"}}";
-    let ps = docker(
-        &[
-            "ps",
-            "--format",
-            "{{.Names}}\t{{.Label \"com.docker.compose.project\"}}",
-        ],
-        None,
-    );
-    let ps = match ps {
-        Ok(p) => p,
-        Err(e) => {
-            findings.push(engine_unreachable(ps_cmd, &e));
-            return sorted(findings);
-        }
+    let snap = match Snapshot::gather(opts, true) {
+        Ok(s) => s,
+        Err(f) => return vec![f],
     };
-    let project = match choose_project(&ps, opts.project.as_deref()) {
-        Ok(p) => p,
-        Err(e) => {
-            findings.push(engine_unreachable(ps_cmd, &e));
-            return sorted(findings);
-        }
-    };
-    let names: Vec<String> = ps
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .filter(|(_, p)| p.trim() == project)
-        .map(|(n, _)| n.trim().to_string())
-        .collect();
-    let mut inspect_args = vec!["inspect"];
-    inspect_args.extend(names.iter().map(String::as_str));
-    let inspect_cmd = format!("docker inspect {}", names.join(" "));
-    let (inspect_raw, containers) = match docker(&inspect_args, None)
-        .and_then(|raw| rules::parse_containers(&raw).map(|c| (raw, c)))
-    {
-        Ok(x) => x,
-        Err(e) => {
-            findings.push(engine_unreachable(&inspect_cmd, &e));
-            return sorted(findings);
-        }
-    };
-    let nginx = containers.iter().find(|c| c.service_or_name() == "nginx");
-    let domain = opts
-        .domain
-        .clone()
-        .or_else(|| opts.repo.as_deref().and_then(domain_from_repo))
-        .or_else(|| {
-            nginx
-                .and_then(|c| c.env_var("DOMAIN_NAME"))
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| "localhost".to_string());
-    let login = opts.login.clone().or_else(|| {
-        containers
-            .iter()
-            .find_map(|c| c.env_var("LOGIN"))
-            .map(str::to_string)
-    });
-
-    // Gather everything in parallel.
-    let (net, insides, volumes, networks, images) = thread::scope(|s| {
-        let net = s.spawn(|| Net {
-            tls: tls_finding(opts.addr, &domain, NET_TIMEOUT),
-            port80: port80_finding(&domain),
-            front: front_page_finding(opts.addr, &domain),
-        });
-        let insides: Vec<_> = containers
-            .iter()
-            .map(|c| {
-                let name = c.name.clone();
-                s.spawn(move || gather_inside(&name))
-            })
-            .collect();
-        let volumes = s.spawn(|| {
-            let filter = format!("label=com.docker.compose.project={project}");
-            let ls = docker(&["volume", "ls", "-q", "--filter", &filter], None)?;
-            let vols: Vec<&str> = ls.split_whitespace().collect();
-            if vols.is_empty() {
-                return Ok(Vec::new());
-            }
-            let mut args = vec!["volume", "inspect"];
-            args.extend(vols);
-            rules::parse_volumes(&docker(&args, None)?)
-        });
-        let networks = s.spawn(|| {
-            rules::shared_networks(&containers)
-                .into_iter()
-                .filter_map(|n| {
-                    docker(&["network", "inspect", "-f", "{{.Driver}}", &n], None)
-                        .ok()
-                        .map(|d| (n, d.trim().to_string()))
-                })
-                .collect::<Vec<_>>()
-        });
-        let images = s.spawn(|| {
-            let mut imgs: Vec<&str> = containers.iter().map(|c| c.image.as_str()).collect();
-            imgs.sort_unstable();
-            imgs.dedup();
-            imgs.into_iter()
-                .map(|i| {
-                    (
-                        i.to_string(),
-                        docker(&["image", "inspect", i], None),
-                        docker(&["history", "--no-trunc", i], None),
-                    )
-                })
-                .collect::<Vec<_>>()
-        });
-        let join_err = "gathering thread panicked".to_string();
-        (
-            net.join().map_err(|_| join_err.clone()),
-            insides
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect::<Vec<Inside>>(),
-            volumes.join().unwrap_or_else(|_| Err(join_err.clone())),
-            networks.join().unwrap_or_default(),
-            images.join().unwrap_or_default(),
-        )
-    });
-
-    // M6
-    match net {
-        Ok(n) => findings.extend([n.tls, n.port80, n.front]),
-        Err(e) => findings.push(Finding::fail("M6", "Network probes", "").with(ev("probes", e))),
-    }
-    findings.push(rules::ports_finding(&containers));
-    // M4 / M5
-    findings.push(rules::names_finding(&containers));
-    findings.push(rules::images_finding(&containers));
-    findings.push(os_finding(&containers, &insides));
-    // M9
-    findings.push(match &volumes {
-        Ok(v) => rules::volumes_finding(v, login.as_deref()),
-        Err(e) => Finding::skip(
-            "M9",
-            "Named volumes store their data under /home/<login>/data",
-            "docker volume inspect",
-            e,
-        ),
-    });
-    // M10, M11
-    findings.push(rules::network_finding(&containers, &networks));
-    findings.push(rules::restart_finding(&containers));
-    // M12
-    findings.push(pid1_finding(&containers, &insides));
-    // M13
-    findings.extend(users_findings(&containers));
-    // M15
-    findings.push(rules::env_secrets_finding(&containers));
-    findings.push(secrets_leak_finding(
-        opts.repo.as_deref(),
-        &containers,
-        &inspect_raw,
-        &insides,
-        &images,
-    ));
+    let mut findings = snap.findings();
     if opts.destructive {
-        eprintln!("read-only live checks done; running destructive checks on project {project}...");
-        findings.extend(destructive::run(&project, &containers));
-    }
-    sorted(findings)
-}
-
-fn sorted(mut f: Vec<Finding>) -> Vec<Finding> {
-    f.sort_by_key(|f| crate::check::rule_order(f.id));
-    f
-}
-
-fn engine_unreachable(cmd: &str, err: &str) -> Finding {
-    Finding::fail(
-        "M4",
-        "The stack is running and the engine answers",
-        "Start the stack (`make`) and make sure this user may talk to Docker.",
-    )
-    .with(ev(cmd, err))
-}
-
-fn os_finding(containers: &[Container], insides: &[Inside]) -> Finding {
-    const RULE: &str = "Every container runs Debian 12 (bookworm) or Alpine 3.21/3.22";
-    let mut good = Vec::new();
-    let mut bad = Vec::new();
-    for (c, i) in containers.iter().zip(insides) {
-        let file = if i.debian.is_none() && i.alpine.is_some() {
-            "/etc/alpine-release"
-        } else {
-            "/etc/debian_version"
-        };
-        let cmd = format!("docker exec {} cat {file}", c.name);
-        if i.debian.is_none() && i.alpine.is_none() {
-            bad.push(ev(
-                cmd,
-                i.release_err
-                    .clone()
-                    .unwrap_or_else(|| "no release file".into()),
-            ));
-            continue;
-        }
-        match rules::os_verdict(i.debian.as_deref(), i.alpine.as_deref()) {
-            Ok(d) => good.push(ev(cmd, d)),
-            Err(e) => bad.push(ev(cmd, e)),
-        }
-    }
-    if bad.is_empty() {
-        Finding::pass("M5", RULE).with_all(good)
-    } else {
-        Finding::fail(
-            "M5",
-            RULE,
-            "Build every image FROM debian:bookworm (or alpine:3.21/3.22).",
-        )
-        .with_all(bad)
-    }
-}
-
-fn pid1_finding(containers: &[Container], insides: &[Inside]) -> Finding {
-    const RULE: &str = "PID 1 is a real init or the daemon (no shell, tail or sleep), the daemon in the foreground";
-    let mut good = Vec::new();
-    let mut bad = Vec::new();
-    for (c, i) in containers.iter().zip(insides) {
-        let cmd = format!("docker exec {} cat /proc/1/cmdline", c.name);
-        let argv = match &i.cmdline {
-            Ok(raw) => rules::split_cmdline(raw),
-            Err(e) => {
-                bad.push(ev(cmd, e.clone()));
-                continue;
-            }
-        };
-        match rules::pid1_container_verdict(c.service_or_name(), &argv, i.procs.as_deref()) {
-            Ok(d) => good.push(ev(cmd, d)),
-            Err(e) => bad.push(ev(cmd, e)),
-        }
-    }
-    if bad.is_empty() {
-        Finding::pass("M12", RULE).with_all(good)
-    } else {
-        Finding::fail(
-            "M12",
-            RULE,
-            "exec the daemon in the foreground (`exec nginx -g 'daemon off;'`) or run it under a real init.",
-        )
-        .with_all(bad)
-    }
-}
-
-fn users_findings(containers: &[Container]) -> Vec<Finding> {
-    const RULE: &str =
-        "WordPress has two users, one administrator whose login contains no \"admin\"";
-    let Some(db) = containers.iter().find(|c| c.service_or_name() == "mariadb") else {
-        return vec![Finding::skip(
-            "M13",
-            RULE,
-            "docker ps",
-            "no mariadb container",
-        )];
-    };
-    let probe_cmd = format!("docker exec {} test -x /usr/local/bin/initd", db.name);
-    if let Err(e) = docker(
-        &["exec", &db.name, "test", "-x", "/usr/local/bin/initd"],
-        None,
-    ) {
-        return vec![Finding::skip(
-            "M13",
-            RULE,
-            &probe_cmd,
-            &format!(
-                "no /usr/local/bin/initd sql in {} (cannot read users without credentials): {e}",
-                db.name
-            ),
-        )];
-    }
-    let database = db.env_var("MYSQL_DATABASE").unwrap_or("wordpress");
-    let cmd = format!("docker exec -i {} /usr/local/bin/initd sql", db.name);
-    match docker(
-        &["exec", "-i", &db.name, "/usr/local/bin/initd", "sql"],
-        Some(&rules::users_sql(database)),
-    ) {
-        Ok(out) => rules::users_findings(&rules::parse_users(&out), &cmd),
-        Err(e) => vec![Finding::fail(
-            "M13",
-            RULE,
-            "Make sure WordPress is installed and the database is reachable.",
-        )
-        .with(ev(cmd, e))],
-    }
-}
-
-fn secrets_leak_finding(
-    repo: Option<&Path>,
-    containers: &[Container],
-    inspect_raw: &str,
-    insides: &[Inside],
-    images: &[(String, Out, Out)],
-) -> Finding {
-    const RULE: &str = "Secret values appear nowhere in docker inspect, image history or logs";
-    let secrets = secret_values(repo, containers);
-    if secrets.is_empty() {
-        return Finding::skip(
-            "M15",
-            RULE,
-            "secrets/",
-            "no readable secret file (give --repo with a secrets/ directory)",
+        eprintln!(
+            "read-only live checks done; running destructive checks on project {}...",
+            snap.project
         );
+        findings.extend(destructive::run(&snap.project, &snap.containers));
     }
-    let mut sources: Vec<(String, String)> = vec![(
-        "docker inspect (containers)".into(),
-        inspect_raw.to_string(),
-    )];
-    let mut errors: Vec<Evidence> = Vec::new();
-    for (c, i) in containers.iter().zip(insides) {
-        match &i.logs {
-            Ok(l) => sources.push((format!("docker logs {}", c.name), l.clone())),
-            Err(e) => errors.push(ev(format!("docker logs {}", c.name), e.clone())),
-        }
-    }
-    for (img, inspect, history) in images {
-        match inspect {
-            Ok(t) => sources.push((format!("docker image inspect {img}"), t.clone())),
-            Err(e) => errors.push(ev(format!("docker image inspect {img}"), e.clone())),
-        }
-        match history {
-            Ok(t) => sources.push((format!("docker history --no-trunc {img}"), t.clone())),
-            Err(e) => errors.push(ev(format!("docker history --no-trunc {img}"), e.clone())),
-        }
-    }
-    let leaks = rules::secret_leaks(&secrets, &sources);
-    if !leaks.is_empty() {
-        return Finding::fail(
-            "M15",
-            RULE,
-            "Never pass secrets as build args or env values and never echo them; read them from /run/secrets at run time.",
-        )
-        .with_all(
-            leaks
-                .into_iter()
-                .map(|(name, src)| ev(src, format!("contains the value of {name}"))),
-        );
-    }
-    let names: Vec<&str> = secrets.iter().map(|(n, _)| n.as_str()).collect();
-    let summary = ev(
-        format!("{} sources searched", sources.len()),
-        format!(
-            "{} secret values absent: {}",
-            secrets.len(),
-            names.join(", ")
-        ),
-    );
-    if errors.is_empty() {
-        Finding::pass("M15", RULE).with(summary)
-    } else {
-        Finding::warn(
-            "M15",
-            RULE,
-            "Some sources could not be read; rerun when the engine answers.",
-        )
-        .with(summary)
-        .with_all(errors)
-    }
+    findings.sort_by_key(|f| crate::check::rule_order(f.id));
+    findings
 }
 
 #[cfg(test)]

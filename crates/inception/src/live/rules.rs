@@ -236,32 +236,47 @@ fn join_or_none(v: &[String]) -> String {
 // M4 / M5
 // ---------------------------------------------------------------------------------------
 
-/// M4: each container is named after its compose service.
+/// The repository part of an image reference, without registry path, tag or digest:
+/// `registry:5000/team/nginx:1.0` is `nginx`.
+#[must_use]
+pub fn image_name(image: &str) -> &str {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+    last.split(':').next().unwrap_or(last)
+}
+
+/// M4: each container, and the image it runs, is named after its compose service.
 #[must_use]
 pub fn names_finding(containers: &[Container]) -> Finding {
-    const RULE: &str = "Each container is named after its service";
-    let bad: Vec<Evidence> = containers
-        .iter()
-        .filter(|c| c.service.as_deref().is_some_and(|s| s != c.name))
-        .map(|c| {
+    const RULE: &str = "Each container and its image are named after the service";
+    let mut bad = Vec::new();
+    for c in containers {
+        let Some(service) = c.service.as_deref() else {
+            continue;
+        };
+        let cmd = format!("docker inspect {}", c.name);
+        if service != c.name {
+            bad.push(ev(
+                cmd.clone(),
+                format!("container {} runs service {service}", c.name),
+            ));
+        }
+        if image_name(&c.image) != service {
+            bad.push(ev(cmd, format!("service {service} runs image {}", c.image)));
+        }
+    }
+    if bad.is_empty() {
+        Finding::pass("M4", RULE).with_all(containers.iter().map(|c| {
             ev(
                 format!("docker inspect {}", c.name),
-                format!(
-                    "container {} runs service {}",
-                    c.name,
-                    c.service.as_deref().unwrap_or("?")
-                ),
+                format!("container {}, image {}", c.name, c.image),
             )
-        })
-        .collect();
-    if bad.is_empty() {
-        let names: Vec<&str> = containers.iter().map(|c| c.name.as_str()).collect();
-        Finding::pass("M4", RULE).with(ev("docker ps", names.join(", ")))
+        }))
     } else {
         Finding::fail(
             "M4",
             RULE,
-            "Set `container_name:` to the service name for every service.",
+            "Set `container_name: <service>` and `image: <service>:<version>` for every service.",
         )
         .with_all(bad)
     }
@@ -280,35 +295,165 @@ pub fn is_latest(image: &str) -> bool {
     }
 }
 
-/// M5: no container runs a `:latest` (or untagged) image.
-#[must_use]
-pub fn images_finding(containers: &[Container]) -> Finding {
-    const RULE: &str = "No image uses the `latest` tag";
-    let bad: Vec<Evidence> = containers
+/// The `RepoDigests` of a `docker image inspect` JSON array: non-empty when the image
+/// came from a registry (pulled), empty when it was built here.
+///
+/// # Errors
+/// When the text is not a JSON array.
+pub fn parse_repo_digests(json: &str) -> Result<Vec<String>, String> {
+    let v: Value = serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
+    let arr = v.as_array().ok_or("not a JSON array")?;
+    Ok(arr
         .iter()
-        .filter(|c| is_latest(&c.image))
-        .map(|c| {
-            ev(
-                format!("docker inspect {}", c.name),
-                format!("image {}", c.image),
-            )
-        })
-        .collect();
+        .flat_map(|i| i["RepoDigests"].as_array().cloned().unwrap_or_default())
+        .map(|d| s(&d))
+        .collect())
+}
+
+/// M5: no container runs a `:latest` (or untagged) image, and none runs a pulled image.
+/// `digests` maps an image reference to its `RepoDigests` (missing: unknown, not judged).
+#[must_use]
+pub fn images_finding(containers: &[Container], digests: &[(String, Vec<String>)]) -> Finding {
+    const RULE: &str = "Every image is built here (none pulled) and none uses the `latest` tag";
+    let mut bad = Vec::new();
+    for c in containers {
+        let cmd = format!("docker inspect {}", c.name);
+        if is_latest(&c.image) {
+            bad.push(ev(cmd.clone(), format!("image {} is `latest`", c.image)));
+        }
+        if let Some((_, d)) = digests.iter().find(|(i, d)| *i == c.image && !d.is_empty()) {
+            bad.push(ev(
+                format!("docker image inspect {}", c.image),
+                format!("pulled from a registry: {}", d.join(", ")),
+            ));
+        }
+    }
     if bad.is_empty() {
         Finding::pass("M5", RULE).with_all(containers.iter().map(|c| {
             ev(
                 format!("docker inspect {}", c.name),
-                format!("image {}", c.image),
+                format!("image {} (built here, no RepoDigests)", c.image),
             )
         }))
     } else {
         Finding::fail(
             "M5",
             RULE,
-            "Give every service an explicit `image: <service>:<version>` tag.",
+            "Build every image from your own Dockerfile and tag it `<service>:<version>`.",
         )
         .with_all(bad)
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// M7 / M8: one service per container
+// ---------------------------------------------------------------------------------------
+
+/// The shell loop that lists the server binaries installed in a container (one path per
+/// line), so that M7/M8 can tell a WordPress container that also ships nginx.
+pub const SERVERS_SCRIPT: &str = "for f in /usr/sbin/* /usr/bin/* /usr/local/sbin/* /usr/local/bin/*; do \
+case \"${f##*/}\" in nginx|apache2|httpd|lighttpd|caddy|php-fpm*|mariadbd|mysqld) echo \"$f\";; esac; done; true";
+
+/// The base name of each server binary found by [`SERVERS_SCRIPT`].
+#[must_use]
+pub fn parse_servers(out: &str) -> Vec<String> {
+    let mut v: Vec<String> = out
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.rsplit('/').next().unwrap_or(l).to_string())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+const WEB_SERVERS: &[&str] = &["nginx", "apache2", "httpd", "lighttpd", "caddy"];
+
+/// What one mandatory container must hold, and must not.
+struct Role<'a> {
+    id: &'static str,
+    service: &'a str,
+    rule: &'a str,
+    must: &'a [&'a str],
+    forbidden: &'a [&'a str],
+}
+
+/// M7 and M8: the WordPress container has php-fpm and no web server; the MariaDB container
+/// has the database server and neither a web server nor php-fpm. `servers` gives the
+/// server binaries found in a container (`None`: could not be listed).
+#[must_use]
+pub fn roles_findings(
+    containers: &[Container],
+    servers: &dyn Fn(&str) -> Option<Vec<String>>,
+) -> Vec<Finding> {
+    let db_forbidden: Vec<&str> = [WEB_SERVERS, &["php-fpm"]].concat();
+    let roles = [
+        Role {
+            id: "M7",
+            service: "wordpress",
+            rule: "WordPress runs on php-fpm in its own container, without a web server",
+            must: &["php-fpm"],
+            forbidden: WEB_SERVERS,
+        },
+        Role {
+            id: "M8",
+            service: "mariadb",
+            rule: "MariaDB runs in its own container, without a web server or PHP",
+            must: &["mariadbd", "mysqld"],
+            forbidden: &db_forbidden,
+        },
+    ];
+    roles
+        .into_iter()
+        .map(
+            |Role {
+                 id,
+                 service,
+                 rule,
+                 must,
+                 forbidden,
+             }| {
+                let fix = format!(
+                    "Install only {} in the {service} image; nginx has its own container.",
+                    must.join("/")
+                );
+                let Some(c) = containers.iter().find(|c| c.service_or_name() == service) else {
+                    return Finding::fail(id, rule, fix)
+                        .with(ev("docker ps", format!("no {service} container")));
+                };
+                let cmd = format!("docker exec {} sh -c <list server binaries>", c.name);
+                let Some(found) = servers(&c.name) else {
+                    return Finding::skip(
+                        id,
+                        rule,
+                        &cmd,
+                        "could not list the container's binaries",
+                    );
+                };
+                let listing = if found.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    found.join(", ")
+                };
+                let has = |p: &str| found.iter().any(|f| f.starts_with(p));
+                let extra: Vec<&str> = forbidden.iter().copied().filter(|p| has(p)).collect();
+                if !must.iter().any(|p| has(p)) {
+                    Finding::fail(id, rule, fix).with(ev(
+                        cmd,
+                        format!("no {} binary; servers found: {listing}", must.join("/")),
+                    ))
+                } else if !extra.is_empty() {
+                    Finding::fail(id, rule, fix).with(ev(
+                        cmd,
+                        format!("also ships {}; servers found: {listing}", extra.join(", ")),
+                    ))
+                } else {
+                    Finding::pass(id, rule).with(ev(cmd, format!("servers: {listing}")))
+                }
+            },
+        )
+        .collect()
 }
 
 /// M5: the base OS of one container from `/etc/debian_version` and `/etc/alpine-release`
@@ -349,9 +494,14 @@ pub fn device_ok(device: &str, login: Option<&str>) -> bool {
     !user.is_empty() && data == "data" && login.is_none_or(|l| l == user)
 }
 
-/// M9: the stack's named volumes keep their data under `/home/<login>/data`.
+/// M9: the stack has two named volumes or more, each keeping its data under
+/// `/home/<login>/data`, and the database and WordPress containers each mount one of them.
 #[must_use]
-pub fn volumes_finding(volumes: &[Volume], login: Option<&str>) -> Finding {
+pub fn volumes_finding(
+    volumes: &[Volume],
+    containers: &[Container],
+    login: Option<&str>,
+) -> Finding {
     const RULE: &str = "Named volumes store their data under /home/<login>/data";
     let fix = "Declare each volume with `driver_opts: {type: none, o: bind, device: /home/<login>/data/<name>}`.";
     let cmd = "docker volume inspect";
@@ -377,11 +527,44 @@ pub fn volumes_finding(volumes: &[Volume], login: Option<&str>) -> Finding {
             )),
         }
     }
+    for service in ["mariadb", "wordpress"] {
+        let Some(c) = containers.iter().find(|c| c.service_or_name() == service) else {
+            continue;
+        };
+        let mounted: Vec<String> = c
+            .mounts
+            .iter()
+            .filter(|(kind, name, _)| kind == "volume" && volumes.iter().any(|v| v.name == *name))
+            .map(|(_, name, dest)| format!("{name} at {dest}"))
+            .collect();
+        let cmd = format!("docker inspect {} (Mounts)", c.name);
+        if mounted.is_empty() {
+            bad.push(ev(
+                cmd,
+                format!("{service} mounts none of the named volumes"),
+            ));
+        } else {
+            good.push(ev(cmd, mounted.join(", ")));
+        }
+    }
     if bad.is_empty() {
         Finding::pass("M9", RULE).with_all(good)
     } else {
         Finding::fail("M9", RULE, fix).with_all(bad)
     }
+}
+
+/// The `Driver` of a `docker network inspect` JSON array.
+///
+/// # Errors
+/// When the text is not a JSON array with a driver.
+pub fn parse_network_driver(json: &str) -> Result<String, String> {
+    let v: Value = serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
+    v.as_array()
+        .and_then(|a| a.first())
+        .and_then(|n| n["Driver"].as_str())
+        .map(str::to_string)
+        .ok_or_else(|| "no Driver in docker network inspect".to_string())
 }
 
 /// M10: one shared user-defined network, no host networking, no links. `drivers` maps the
@@ -727,20 +910,68 @@ pub fn env_secrets_finding(containers: &[Container]) -> Finding {
     }
 }
 
-/// Where secret values leak: for each (secret name, value) the names of the sources
-/// (`(source name, text)`) that contain it. Values shorter than 4 characters are ignored.
+/// Go's JSON string escaping, as `docker inspect` prints values: `"` and `\\`
+/// backslash-escaped, control characters and the HTML-sensitive `<`, `>`, `&` as `\uXXXX`.
+#[must_use]
+pub fn go_json_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for ch in value.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' | '>' | '&' => out.push_str(&format!("\\u{:04x}", u32::from(ch))),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The forms in which a secret would show if it leaked: as written, JSON-escaped the way
+/// `docker inspect` prints it, and, for long values, a distinctive prefix (which catches
+/// partial leaks and other escapings). Values shorter than 4 bytes are skipped: they
+/// would match everywhere. (label, needle).
+#[must_use]
+pub fn secret_needles(secrets: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, value) in secrets {
+        if value.len() < 4 {
+            continue;
+        }
+        out.push((name.clone(), value.clone()));
+        let json = go_json_escape(value);
+        if json != *value {
+            out.push((format!("{name} (JSON-escaped)"), json));
+        }
+        if value.len() >= 24 {
+            let cut = value
+                .char_indices()
+                .map(|(i, _)| i)
+                .find(|&i| i >= 16)
+                .unwrap_or(value.len());
+            out.push((format!("{name} (prefix)"), value[..cut].to_string()));
+        }
+    }
+    out
+}
+
+/// Where secret values leak: for each secret (name, value), the sources
+/// (`(source name, text)`) that contain one of its [`secret_needles`]; each pair once.
 #[must_use]
 pub fn secret_leaks(
     secrets: &[(String, String)],
     sources: &[(String, String)],
 ) -> Vec<(String, String)> {
-    let mut leaks = Vec::new();
+    let mut leaks: Vec<(String, String)> = Vec::new();
     for (name, value) in secrets {
-        if value.len() < 4 {
-            continue;
-        }
+        let needles = secret_needles(&[(name.clone(), value.clone())]);
         for (src, text) in sources {
-            if text.contains(value.as_str()) {
+            if needles.iter().any(|(_, n)| text.contains(n.as_str()))
+                && !leaks.iter().any(|(a, b)| a == name && b == src)
+            {
                 leaks.push((name.clone(), src.clone()));
             }
         }
@@ -846,8 +1077,24 @@ mod tests {
         let mut renamed = c.clone();
         renamed[0].name = "srcs_nginx_1".into();
         assert_eq!(names_finding(&renamed).verdict, Verdict::Fail);
-        assert_eq!(images_finding(&c).verdict, Verdict::Fail);
-        assert_eq!(images_finding(&c[..1]).verdict, Verdict::Pass);
+        assert_eq!(images_finding(&c, &[]).verdict, Verdict::Fail);
+        assert_eq!(images_finding(&c[..1], &[]).verdict, Verdict::Pass);
+        // nginx:1.0.0 pulled from a registry: it has RepoDigests.
+        let pulled = vec![(
+            "nginx:1.0.0".to_string(),
+            vec!["nginx@sha256:abc".to_string()],
+        )];
+        let f = images_finding(&c[..1], &pulled);
+        assert_eq!(f.verdict, Verdict::Fail);
+        assert!(format!("{f:?}").contains("pulled"), "{f:?}");
+        let built = vec![("nginx:1.0.0".to_string(), Vec::new())];
+        assert_eq!(images_finding(&c[..1], &built).verdict, Verdict::Pass);
+        assert_eq!(
+            parse_repo_digests(r#"[{"RepoDigests":["debian@sha256:1"]}]"#),
+            Ok(vec!["debian@sha256:1".to_string()])
+        );
+        assert_eq!(parse_repo_digests(r#"[{"RepoDigests":[]}]"#), Ok(vec![]));
+        assert!(parse_repo_digests("nope").is_err());
         assert!(is_latest("nginx"));
         assert!(is_latest("registry:5000/nginx:latest"));
         assert!(is_latest("registry:5000/nginx"));
@@ -879,6 +1126,81 @@ mod tests {
     }
 
     #[test]
+    fn image_names() {
+        assert_eq!(image_name("nginx:1.0.0"), "nginx");
+        assert_eq!(image_name("registry:5000/team/nginx:1.0"), "nginx");
+        assert_eq!(image_name("nginx"), "nginx");
+        assert_eq!(image_name("srcs_nginx"), "srcs_nginx");
+        assert_eq!(image_name("nginx@sha256:abcd"), "nginx");
+        let c = fixture();
+        let mut odd = c[0].clone();
+        odd.image = "srcs_nginx:latest".into();
+        let f = names_finding(&[odd]);
+        assert_eq!(f.verdict, Verdict::Fail);
+        assert!(format!("{f:?}").contains("runs image srcs_nginx"), "{f:?}");
+    }
+
+    #[test]
+    fn one_service_per_container() {
+        let wp = Container {
+            name: "wordpress".into(),
+            service: Some("wordpress".into()),
+            ..Container::default()
+        };
+        let db = Container {
+            name: "mariadb".into(),
+            service: Some("mariadb".into()),
+            ..Container::default()
+        };
+        let both = [wp.clone(), db.clone()];
+        let listing = |wp: &'static str, db: &'static str| {
+            move |name: &str| -> Option<Vec<String>> {
+                Some(parse_servers(if name == "wordpress" { wp } else { db }))
+            }
+        };
+        let good = roles_findings(
+            &both,
+            &listing(
+                "/usr/sbin/php-fpm8.2\n",
+                "/usr/sbin/mariadbd\n/usr/sbin/mysqld\n",
+            ),
+        );
+        assert!(good.iter().all(|f| f.verdict == Verdict::Pass), "{good:?}");
+        assert_eq!(good[0].id, "M7");
+        assert_eq!(good[1].id, "M8");
+        let nginx_in_wp = roles_findings(
+            &both,
+            &listing(
+                "/usr/sbin/php-fpm8.2\n/usr/sbin/nginx\n",
+                "/usr/sbin/mariadbd\n",
+            ),
+        );
+        assert_eq!(nginx_in_wp[0].verdict, Verdict::Fail);
+        assert!(format!("{:?}", nginx_in_wp[0]).contains("also ships nginx"));
+        let php_in_db = roles_findings(
+            &both,
+            &listing(
+                "/usr/sbin/php-fpm8.2\n",
+                "/usr/bin/mariadbd\n/usr/sbin/php-fpm82\n",
+            ),
+        );
+        assert_eq!(php_in_db[1].verdict, Verdict::Fail);
+        let no_fpm = roles_findings(
+            &both,
+            &listing("/usr/sbin/apache2\n", "/usr/sbin/mariadbd\n"),
+        );
+        assert_eq!(no_fpm[0].verdict, Verdict::Fail);
+        let missing = roles_findings(&[wp], &listing("/usr/sbin/php-fpm8.2\n", ""));
+        assert_eq!(missing[1].verdict, Verdict::Fail, "no mariadb container");
+        let unreadable = roles_findings(&both, &|_: &str| None);
+        assert!(unreadable.iter().all(|f| f.verdict == Verdict::Skip));
+        assert_eq!(
+            parse_servers("/usr/sbin/nginx\n/usr/local/sbin/nginx\n\n"),
+            vec!["nginx"]
+        );
+    }
+
+    #[test]
     fn os_versions() {
         assert!(os_verdict(Some("12.8\n"), None).is_ok());
         assert!(os_verdict(Some("11.9"), None).is_err());
@@ -902,8 +1224,14 @@ mod tests {
         )
         .expect("parses");
         assert_eq!(vols[1].device, None);
-        assert_eq!(volumes_finding(&vols, Some("alice")).verdict, Verdict::Fail);
-        assert_eq!(volumes_finding(&vols[..1], None).verdict, Verdict::Fail);
+        assert_eq!(
+            volumes_finding(&vols, &[], Some("alice")).verdict,
+            Verdict::Fail
+        );
+        assert_eq!(
+            volumes_finding(&vols[..1], &[], None).verdict,
+            Verdict::Fail
+        );
         let good = vec![
             vols[0].clone(),
             Volume {
@@ -911,8 +1239,46 @@ mod tests {
                 device: Some("/home/alice/data/wordpress".into()),
             },
         ];
-        assert_eq!(volumes_finding(&good, Some("alice")).verdict, Verdict::Pass);
-        assert_eq!(volumes_finding(&good, Some("bob")).verdict, Verdict::Fail);
+        assert_eq!(
+            volumes_finding(&good, &[], Some("alice")).verdict,
+            Verdict::Pass
+        );
+        assert_eq!(
+            volumes_finding(&good, &[], Some("bob")).verdict,
+            Verdict::Fail
+        );
+        // The database container must mount one of the named volumes.
+        let mut db = Container {
+            name: "mariadb".into(),
+            service: Some("mariadb".into()),
+            ..Container::default()
+        };
+        let f = volumes_finding(&good, std::slice::from_ref(&db), Some("alice"));
+        assert_eq!(f.verdict, Verdict::Fail);
+        assert!(format!("{f:?}").contains("mounts none"), "{f:?}");
+        db.mounts = vec![(
+            "bind".into(),
+            "/home/alice/data/mariadb".into(),
+            "/var/lib/mysql".into(),
+        )];
+        let f = volumes_finding(&good, std::slice::from_ref(&db), Some("alice"));
+        assert_eq!(
+            f.verdict,
+            Verdict::Fail,
+            "a bind mount is not the named volume"
+        );
+        db.mounts[0] = (
+            "volume".into(),
+            "srcs_mariadb".into(),
+            "/var/lib/mysql".into(),
+        );
+        let f = volumes_finding(&good, &[db], Some("alice"));
+        assert_eq!(f.verdict, Verdict::Pass, "{f:?}");
+        assert_eq!(
+            parse_network_driver(r#"[{"Name":"srcs_inception","Driver":"bridge"}]"#).as_deref(),
+            Ok("bridge")
+        );
+        assert!(parse_network_driver("[]").is_err());
     }
 
     fn argv(s: &str) -> Vec<String> {
@@ -990,6 +1356,47 @@ mod tests {
             "the secret itself is never printed"
         );
         assert_eq!(env_secrets_finding(&c[..1]).verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn secret_needle_forms() {
+        assert_eq!(go_json_escape(r#"a"b\c"#), r#"a\"b\\c"#);
+        assert_eq!(go_json_escape("x<y>&z"), r"x\u003cy\u003e\u0026z");
+        assert_eq!(go_json_escape("日本 é"), "日本 é");
+        let long = "é'\"$`\\ 日本#;&%{}-0123456789abcdef".to_string();
+        let needles = secret_needles(&[("s".into(), long.clone()), ("tiny".into(), "ab".into())]);
+        let forms: Vec<&str> = needles.iter().map(|(_, n)| n.as_str()).collect();
+        assert!(forms.contains(&long.as_str()));
+        assert!(forms.iter().any(|f| f.contains("\\u0026")), "{forms:?}");
+        let prefix = needles
+            .iter()
+            .find(|(l, _)| l.ends_with("(prefix)"))
+            .expect("prefix");
+        assert!(long.starts_with(&prefix.1) && prefix.1.len() >= 16 && prefix.1.len() < long.len());
+        assert!(
+            !needles.iter().any(|(l, _)| l.starts_with("tiny")),
+            "short values are skipped"
+        );
+        // The inspect JSON form is found; a partial leak of a long value is found.
+        let sources = vec![
+            (
+                "inspect".to_string(),
+                format!("\"Env\":[\"X={}\"]", go_json_escape(&long)),
+            ),
+            (
+                "logs".to_string(),
+                format!("truncated: {}", &long[..prefix.1.len()]),
+            ),
+            ("clean".to_string(), "nothing here".to_string()),
+        ];
+        let leaks = secret_leaks(&[("s".into(), long)], &sources);
+        assert_eq!(
+            leaks,
+            vec![
+                ("s".to_string(), "inspect".to_string()),
+                ("s".to_string(), "logs".to_string())
+            ]
+        );
     }
 
     #[test]
