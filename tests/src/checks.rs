@@ -39,6 +39,7 @@ pub fn all(bonus: bool) -> Vec<Check> {
         Check { id: "M15", what: "no secret in docker inspect, image history, logs, process arguments or the files volume", run: secrets::m15_no_leaks },
         Check { id: "M15", what: "no secret in any image layer (docker save scanned)", run: secrets::m15_image_layers },
         Check { id: "M16", what: "README, USER_DOC.md and DEV_DOC.md as the subject asks", run: config::m16_docs },
+        Check { id: "AUD", what: "inception check --repo and --live find nothing wrong with this repository and stack", run: runtime::audit_clean },
         Check { id: "WP", what: "the administrator logs in through wp-login.php", run: site::wp_admin_login },
         Check { id: "WP", what: "the administrator edits a page and the change shows on the site", run: site::wp_edit_page },
         Check { id: "WP", what: "the second user posts a comment, approved by the administrator", run: site::wp_comment },

@@ -1,7 +1,8 @@
-//! Talking to the engine through the docker CLI, as a user would.
+//! Talking to the engine through the docker CLI, as a user would, with the same runner
+//! (deadline, stderr in the error) as `inception check --live`.
 
-use anyhow::{bail, Context, Result};
-use std::io::Write;
+use anyhow::{anyhow, bail, Context, Result};
+use inception::live::{self, destructive};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -10,20 +11,12 @@ pub const SERVICES: [&str; 3] = ["nginx", "wordpress", "mariadb"];
 /// The containers `make bonus` adds.
 pub const BONUS: [&str; 6] = ["redis", "adminer", "ftp", "site", "engine-proxy", "monitor"];
 
+/// Deadline of one docker command run by a check.
+const TIMEOUT: Duration = Duration::from_secs(120);
+
 /// Runs `docker args...`; returns stdout, fails with stderr.
 pub fn docker(args: &[&str]) -> Result<String> {
-    let out = Command::new("docker")
-        .args(args)
-        .output()
-        .with_context(|| format!("running docker {}", args.join(" ")))?;
-    if !out.status.success() {
-        bail!(
-            "docker {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    live::docker_with(args, None, TIMEOUT).map_err(|e| anyhow!(e))
 }
 
 /// `docker inspect -f FORMAT target`, trimmed.
@@ -40,58 +33,19 @@ pub fn exec(container: &str, cmd: &[&str]) -> Result<String> {
     docker(&args)
 }
 
-/// Runs SQL as root in the mariadb container through `initd sql` (the root password stays
-/// in a mode-0600 option file, out of every process's arguments).
+/// Runs SQL as root in the mariadb container, through `initd sql`.
 pub fn sql(query: &str) -> Result<String> {
-    let mut child = Command::new("docker")
-        .args(["exec", "-i", "mariadb", "/usr/local/bin/initd", "sql"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("starting docker exec mariadb initd sql")?;
-    child
-        .stdin
-        .take()
-        .context("stdin")?
-        .write_all(query.as_bytes())?;
-    let out = child.wait_with_output()?;
-    if !out.status.success() {
-        bail!(
-            "SQL failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    live::initd_sql("mariadb", query).map_err(|e| anyhow!("SQL failed: {e}"))
 }
 
 /// Waits (bounded) until every listed container is running and healthy.
 pub fn wait_healthy(services: &[&str], limit: Duration) -> Result<()> {
-    let start = Instant::now();
-    loop {
-        let states: Vec<String> = services
-            .iter()
-            .map(|c| {
-                inspect(
-                    c,
-                    "{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}",
-                )
-                .unwrap_or_else(|_| "missing".into())
-            })
-            .collect();
-        if states.iter().all(|s| s == "running/healthy") {
-            return Ok(());
-        }
-        if start.elapsed() > limit {
-            bail!(
-                "not healthy after {}s: {SERVICES:?} = {states:?}",
-                limit.as_secs()
-            );
-        }
-        std::thread::sleep(Duration::from_secs(1));
-    }
+    destructive::poll_until(limit, Duration::from_secs(1), || {
+        destructive::all_up(services)
+    })
+    .map(|_| ())
+    .map_err(|(why, t)| anyhow!("not healthy after {}s: {why}", t.as_secs()))
 }
-
 /// Restarts the Docker engine the way it was started: through systemd when it manages
 /// docker, otherwise by stopping dockerd and starting it again, detached, with the same
 /// command line (what a reboot does to a machine without systemd).

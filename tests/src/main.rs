@@ -6,6 +6,7 @@
 //! login and data directory) and `e2e run` proves rules M1-M17 against it, printing one
 //! line per check and the closing line `N passed, N failed`.
 
+mod audit;
 mod checks;
 mod ctx;
 mod docker;

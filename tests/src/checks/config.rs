@@ -1,141 +1,37 @@
-//! Checks on the repository and the built images.
+//! Checks on the repository and the built images (the static audit's rules), and on how
+//! the Makefile treats bad input.
 
+use crate::audit;
 use crate::ctx::Ctx;
-use crate::docker::{self, SERVICES};
 use anyhow::{bail, ensure, Context, Result};
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn read(ctx: &Ctx, rel: &str) -> Result<String> {
-    std::fs::read_to_string(ctx.repo.join(rel)).with_context(|| format!("reading {rel}"))
-}
-
-/// Every file under `dir` whose name is `name`, skipping build output.
-fn find(dir: &Path, name: &str, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let skip = [".git", "target", ".build", "node_modules"];
-        if path.is_dir() {
-            if !skip.iter().any(|s| path.ends_with(s)) {
-                find(&path, name, out);
-            }
-        } else if path.file_name().is_some_and(|n| n == name) {
-            out.push(path);
-        }
-    }
-}
-
 pub fn m1_makefile(ctx: &Ctx) -> Result<()> {
-    let makefile = read(ctx, "Makefile")?;
-    ensure!(
-        makefile.contains("srcs/docker-compose.yml"),
-        "the Makefile does not drive srcs/docker-compose.yml"
-    );
-    for svc in SERVICES {
-        let project = docker::inspect(
-            svc,
-            "{{index .Config.Labels \"com.docker.compose.project\"}}",
-        )?;
+    audit::pass(&audit::static_rule(ctx, "M1")?)?;
+    // `make` brought this stack up: every service runs in the test's compose project.
+    let snap = audit::snapshot(ctx)?;
+    for svc in ctx.services() {
         ensure!(
-            project == ctx.project,
-            "{svc} belongs to compose project {project:?}, not {:?}",
+            snap.containers.iter().any(|c| c.name == svc),
+            "{svc} is not running in compose project {}",
             ctx.project
-        );
-        let image = docker::inspect(svc, "{{.Config.Image}}")?;
-        let digests = docker::inspect(&image, "{{len .RepoDigests}}")?;
-        ensure!(
-            digests == "0",
-            "{image} has registry digests: it was pulled, not built"
         );
     }
     Ok(())
 }
 
 pub fn m2_srcs(ctx: &Ctx) -> Result<()> {
-    for rel in ["srcs/docker-compose.yml", "srcs/.env.example"] {
-        ensure!(ctx.repo.join(rel).is_file(), "{rel} is missing");
-    }
-    let mut dockerfiles = Vec::new();
-    find(&ctx.repo, "Dockerfile", &mut dockerfiles);
-    ensure!(!dockerfiles.is_empty(), "no Dockerfile found");
-    for file in dockerfiles {
-        let rel = file.strip_prefix(&ctx.repo).unwrap_or(&file);
-        ensure!(
-            rel.starts_with("srcs"),
-            "{} is outside srcs/",
-            rel.display()
-        );
-    }
-    Ok(())
+    audit::pass(&audit::static_rule(ctx, "M2")?)
 }
 
 pub fn m3_dockerfiles(ctx: &Ctx) -> Result<()> {
-    let compose = read(ctx, "srcs/docker-compose.yml")?;
-    for svc in SERVICES {
-        let rel = format!("srcs/requirements/{svc}/Dockerfile");
-        ensure!(ctx.repo.join(&rel).is_file(), "{rel} is missing");
-        ensure!(
-            compose.contains(&format!("context: requirements/{svc}")),
-            "the compose file does not build {svc} from requirements/{svc}"
-        );
-    }
-    Ok(())
+    audit::pass(&audit::static_rule(ctx, "M3")?)
 }
 
 pub fn m5_base(ctx: &Ctx) -> Result<()> {
-    let mut dockerfiles = Vec::new();
-    find(&ctx.repo.join("srcs"), "Dockerfile", &mut dockerfiles);
-    for file in &dockerfiles {
-        let text = std::fs::read_to_string(file)?;
-        for line in text
-            .lines()
-            .map(str::trim)
-            .filter(|l| l.to_ascii_uppercase().starts_with("FROM "))
-        {
-            let image = line.split_whitespace().nth(1).unwrap_or("");
-            let ok = image == "debian:bookworm" || image == "inception-build:${INCEPTION_VERSION}";
-            ensure!(
-                ok,
-                "{}: {line:?} is not debian:bookworm (or our own build image)",
-                file.display()
-            );
-        }
-    }
-    let build = read(ctx, "srcs/build/Dockerfile")?;
-    ensure!(
-        build.lines().any(|l| l.trim() == "FROM debian:bookworm"),
-        "the build image is not FROM debian:bookworm"
-    );
-    let compose = read(ctx, "srcs/docker-compose.yml")?;
-    for line in compose
-        .lines()
-        .filter(|l| l.trim_start().starts_with("image:"))
-    {
-        let image = line.trim_start().trim_start_matches("image:").trim();
-        ensure!(
-            image.contains(':') && !image.ends_with(":latest"),
-            "{line:?} resolves to latest"
-        );
-    }
-    for svc in SERVICES {
-        let tags = docker::inspect(
-            &docker::inspect(svc, "{{.Config.Image}}")?,
-            "{{join .RepoTags \" \"}}",
-        )?;
-        ensure!(
-            !tags.contains(":latest"),
-            "{svc}'s image is tagged latest: {tags}"
-        );
-        let version = docker::exec(svc, &["cat", "/etc/debian_version"])?;
-        ensure!(
-            version.starts_with("12."),
-            "{svc} runs Debian {version:?}, not bookworm"
-        );
-    }
-    Ok(())
+    audit::pass(&audit::static_rule(ctx, "M5")?)?;
+    let snap = audit::snapshot(ctx)?;
+    audit::pass(&[snap.images(), snap.os()])
 }
 
 /// Runs `make <target>` with extra variables; returns (success, combined output).
@@ -188,29 +84,7 @@ pub fn m13_reject_admin(ctx: &Ctx) -> Result<()> {
 }
 
 pub fn m16_docs(ctx: &Ctx) -> Result<()> {
-    let readme = read(ctx, "README.md")?;
-    let first = readme.lines().next().unwrap_or("");
-    let italic = (first.starts_with('*') && first.ends_with('*'))
-        || (first.starts_with('_') && first.ends_with('_'));
-    ensure!(
-        italic && first.contains("42 curriculum"),
-        "README's first line is not the italic curriculum line: {first:?}"
-    );
-    for heading in ["Description", "Instructions", "Resources"] {
-        ensure!(
-            readme
-                .lines()
-                .any(|l| l.starts_with('#') && l.contains(heading)),
-            "README has no {heading} section"
-        );
-    }
-    for doc in ["USER_DOC.md", "DEV_DOC.md"] {
-        ensure!(
-            read(ctx, doc)?.len() > 500,
-            "{doc} is missing or nearly empty"
-        );
-    }
-    Ok(())
+    audit::pass(&audit::static_rule(ctx, "M16")?)
 }
 
 pub fn bad_input(ctx: &Ctx) -> Result<()> {

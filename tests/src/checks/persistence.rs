@@ -2,10 +2,12 @@
 //! made by the earlier checks must still be there.
 
 use super::site;
+use crate::audit;
 use crate::ctx::Ctx;
-use crate::docker::{self, inspect};
+use crate::docker;
 use anyhow::{ensure, Context, Result};
-use std::time::{Duration, Instant};
+use inception::live::destructive;
+use std::time::Duration;
 
 const HEALTHY_WITHIN: Duration = Duration::from_secs(180);
 
@@ -19,30 +21,10 @@ fn changes_survived(ctx: &Ctx) -> Result<()> {
 }
 
 pub fn m11_kill(ctx: &Ctx) -> Result<()> {
-    for svc in ctx.services() {
-        let restarts: u32 = inspect(svc, "{{.RestartCount}}")?.parse()?;
-        let started = inspect(svc, "{{.State.StartedAt}}")?;
-        let pid = inspect(svc, "{{.State.Pid}}")?;
-        let status = std::process::Command::new("kill")
-            .args(["-9", &pid])
-            .status()?;
-        ensure!(status.success(), "kill -9 {pid} ({svc}'s PID 1) failed");
-        let start = Instant::now();
-        loop {
-            let now = inspect(svc, "{{.State.StartedAt}}")?;
-            let count: u32 = inspect(svc, "{{.RestartCount}}")?.parse()?;
-            if now != started && count > restarts {
-                break;
-            }
-            ensure!(
-                start.elapsed() < Duration::from_secs(60),
-                "{svc} was not restarted within 60s"
-            );
-            std::thread::sleep(Duration::from_millis(500));
-        }
-        docker::wait_healthy(&ctx.services(), HEALTHY_WITHIN)
-            .with_context(|| format!("after kill -9 of {svc}"))?;
-    }
+    // The live audit's --destructive M11: kill -9 of every PID 1, each back and healthy.
+    let snap = audit::snapshot(ctx)?;
+    audit::pass(&[destructive::kill_and_recover(&snap.containers)])?;
+    docker::wait_healthy(&ctx.services(), HEALTHY_WITHIN).context("after the kills")?;
     changes_survived(ctx)
 }
 

@@ -1,34 +1,21 @@
 //! M15: passwords exist only as secret files and where the daemons read them.
 
+use crate::audit;
 use crate::ctx::Ctx;
 use crate::docker;
 use anyhow::{ensure, Context, Result};
+use inception::live::rules;
 use memchr::memmem;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
-/// The forms a leaked secret could take: as written, and JSON-escaped (docker inspect).
-fn needles(ctx: &Ctx) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    for (name, value) in &ctx.secrets {
-        out.push((name.clone(), value.as_bytes().to_vec()));
-        let json = value.replace('\\', "\\\\").replace('"', "\\\"");
-        out.push((format!("{name} (JSON-escaped)"), json.into_bytes()));
-        // A distinctive random prefix catches partial leaks and other escapings.
-        out.push((format!("{name} (prefix)"), value.as_bytes()[..16].to_vec()));
-    }
-    out
-}
-
-fn scan(ctx: &Ctx, place: &str, haystack: &[u8]) -> Result<()> {
-    for (name, needle) in needles(ctx) {
-        ensure!(
-            memmem::find(haystack, &needle).is_none(),
-            "secret {name} found in {place}"
-        );
-    }
-    Ok(())
+/// The test secrets as (name, value).
+fn secrets(ctx: &Ctx) -> Vec<(String, String)> {
+    ctx.secrets
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 pub fn m15_secret_files(ctx: &Ctx) -> Result<()> {
@@ -52,25 +39,10 @@ pub fn m15_secret_files(ctx: &Ctx) -> Result<()> {
             .status()?;
         ensure!(ignored.success(), "{path} is not git-ignored");
     }
-    let tracked = Command::new("git")
-        .arg("-C")
-        .arg(&ctx.repo)
-        .args(["ls-files", "secrets", "srcs/.env"])
-        .output()?;
-    ensure!(
-        tracked.stdout.is_empty(),
-        "credentials are tracked: {}",
-        String::from_utf8_lossy(&tracked.stdout)
-    );
+    // Tracked credentials, now and in history, are the static audit's M15.
+    audit::pass(&audit::static_rule(ctx, "M15")?)?;
+    audit::pass(&[audit::snapshot(ctx)?.env_secrets()])?;
     for svc in ctx.services() {
-        let env = docker::inspect(svc, "{{range .Config.Env}}{{println .}}{{end}}")?;
-        for line in env.lines().filter(|l| l.contains("PASSWORD")) {
-            ensure!(
-                line.contains("_FILE=/run/secrets/"),
-                "{svc} gets a password in its environment: {}",
-                line.split('=').next().unwrap_or("")
-            );
-        }
         let mounts = docker::inspect(svc, "{{range .Mounts}}{{.Destination}} {{end}}")?;
         // Every service that needs a password gets it as a Docker secret (adminer, the
         // site and the engine proxy need none).
@@ -85,47 +57,27 @@ pub fn m15_secret_files(ctx: &Ctx) -> Result<()> {
 }
 
 pub fn m15_no_leaks(ctx: &Ctx) -> Result<()> {
-    let services = ctx.services();
-    let mut targets: Vec<String> = services.iter().map(|s| (*s).to_owned()).collect();
-    for svc in &services {
-        targets.push(docker::inspect(svc, "{{.Config.Image}}")?);
+    // inspect of containers, images, volumes and networks; history; logs; process
+    // arguments and environments in every container and on the host. Every source must
+    // be read (a warning means one could not be).
+    let snap = audit::snapshot(ctx)?;
+    let searched: Vec<String> = snap.secret_values().into_iter().map(|(n, _)| n).collect();
+    for name in ctx.secrets.keys() {
+        ensure!(
+            searched.iter().any(|s| s.ends_with(name.as_str())),
+            "the audit does not search for {name}: it found {searched:?}"
+        );
     }
-    targets.push(format!("{}_inception", ctx.project));
-    for t in &targets {
-        scan(
-            ctx,
-            &format!("docker inspect {t}"),
-            docker::docker(&["inspect", t])?.as_bytes(),
-        )?;
-    }
-    for svc in services {
-        let image = docker::inspect(svc, "{{.Config.Image}}")?;
-        let history = docker::docker(&["history", "--no-trunc", &image])?;
-        scan(ctx, &format!("docker history {image}"), history.as_bytes())?;
-        let logs = Command::new("docker").args(["logs", svc]).output()?;
-        scan(
-            ctx,
-            &format!("docker logs {svc}"),
-            &[logs.stdout, logs.stderr].concat(),
-        )?;
-        let procs = docker::exec(
-            svc,
-            &[
-                "sh",
-                "-c",
-                "cat /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null; true",
-            ],
-        )?;
-        scan(
-            ctx,
-            &format!("process arguments and environment in {svc}"),
-            procs.as_bytes(),
-        )?;
-    }
-    let host = Command::new("ps").args(["-eo", "args"]).output()?;
-    scan(ctx, "host process arguments", &host.stdout)?;
+    audit::pass(&[snap.secret_leaks()])?;
     let config = std::fs::read(ctx.data_dir().join("wordpress/wp-config.php"))?;
-    scan(ctx, "wp-config.php in the files volume", &config)?;
+    let leaks = rules::secret_leaks(
+        &secrets(ctx),
+        &[(
+            "wp-config.php in the files volume".to_string(),
+            String::from_utf8_lossy(&config).into_owned(),
+        )],
+    );
+    ensure!(leaks.is_empty(), "secrets found: {leaks:?}");
     Ok(())
 }
 
@@ -135,7 +87,7 @@ pub fn m15_image_layers(ctx: &Ctx) -> Result<()> {
         .iter()
         .map(|s| docker::inspect(s, "{{.Config.Image}}"))
         .collect::<Result<_>>()?;
-    let needles = needles(ctx);
+    let needles = rules::secret_needles(&secrets(ctx));
     let longest = needles.iter().map(|(_, n)| n.len()).max().unwrap_or(1);
     let mut child = Command::new("docker")
         .arg("save")
@@ -157,7 +109,7 @@ pub fn m15_image_layers(ctx: &Ctx) -> Result<()> {
         carry.extend_from_slice(&buf[..n]);
         for (name, needle) in &needles {
             ensure!(
-                memmem::find(&carry, needle).is_none(),
+                memmem::find(&carry, needle.as_bytes()).is_none(),
                 "secret {name} found in the layers of {images:?}"
             );
         }
