@@ -2,88 +2,14 @@
 //! that still accepts TLS 1.0 must FAIL the check, one restricted to TLS 1.2/1.3 must PASS.
 //! Hermetic: no Docker, loopback only, throwaway certificate.
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
-use std::thread;
 use std::time::Duration;
 
 use inception::finding::Verdict;
 use inception::live::tls_finding;
+use testkit::SServer;
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 const LEGACY_CIPHERS: [&str; 2] = ["-cipher", "DEFAULT:@SECLEVEL=0"];
-
-/// A running `openssl s_server`, killed on drop.
-struct SServer {
-    addr: SocketAddr,
-    child: Child,
-    _stdin: ChildStdin,
-    _dir: tempfile::TempDir,
-}
-
-impl SServer {
-    fn start(extra: &[&str]) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let cert = dir.path().join("cert.pem");
-        let key = dir.path().join("key.pem");
-        let st = Command::new("openssl")
-            .args([
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            ])
-            .args(["-subj", "/CN=probe.test", "-keyout"])
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("run `openssl req` (Debian package openssl)");
-        assert!(st.success(), "openssl req failed");
-        let mut child = Command::new("openssl")
-            .arg("s_server")
-            .args(["-accept", "127.0.0.1:0", "-www", "-cert"])
-            .arg(&cert)
-            .arg("-key")
-            .arg(&key)
-            .args(extra)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn `openssl s_server`");
-        let stdin = child.stdin.take().expect("stdin piped");
-        let stdout = child.stdout.take().expect("stdout piped");
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(addr) = line.strip_prefix("ACCEPT ") {
-                    let _ = tx.send(addr.trim().to_owned());
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(10))
-            .expect("s_server printed its ACCEPT line")
-            .parse()
-            .expect("ACCEPT line holds an address");
-        Self {
-            addr,
-            child,
-            _stdin: stdin,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for SServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[test]
 fn server_accepting_tls10_fails_m6() {
