@@ -46,7 +46,8 @@ Options:
                    with --repo, else of the nginx container)
   --addr IP:PORT   where nginx listens (default 127.0.0.1:443)
   --project NAME   compose project to audit (default: the nginx container's)
-  --destructive    also kill -9 every PID 1 (M11) and stop/start the project (M17)
+  --destructive    also kill -9 every PID 1 (M11), and prove data survives (M17)
+                   `make down` + `make` in --repo, else a compose stop/start
   -h, --help       print this help
 
 Exit status: 0 when nothing fails, 1 when a check fails, 2 on a usage error.";

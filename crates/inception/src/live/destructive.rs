@@ -2,13 +2,16 @@
 //!
 //! - M11 kill-and-recover: `kill -9` the host PID of every container's PID 1, then wait until
 //!   the engine restarted it (new `StartedAt`, higher `RestartCount`) and it is healthy again.
-//! - M17 persistence: write a marker row through `initd sql`, `compose stop` + `compose start`
-//!   the project (stop/start keeps the containers, so no rebuild and no Makefile variables are
-//!   needed), wait until everything is healthy, read the marker back, drop it.
+//! - M17 persistence: write a marker row through `initd sql`, take the stack down and up
+//!   again, wait until everything is healthy, read the marker back, drop it. With `--repo`
+//!   (a tree with a Makefile) the cycle is the defense's own `make down` then `make`, which
+//!   removes and recreates the containers; without it, `compose stop` + `compose start` of
+//!   the project, found from its compose labels (no Makefile variables needed).
 //!
 //! The pure parts (state parsing, the poll decision, compose command construction, the marker
 //! SQL) are unit-tested; the rest shells out.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -25,13 +28,15 @@ const RECOVER_TIMEOUT: Duration = Duration::from_secs(90);
 const START_TIMEOUT: Duration = Duration::from_secs(180);
 /// Poll interval.
 const POLL: Duration = Duration::from_millis(500);
+/// Deadline of `make down` or `make` (which may rebuild images).
+const MAKE_TIMEOUT: Duration = Duration::from_secs(1200);
 /// Deadline of one compose `stop` / `start`.
 const COMPOSE_TIMEOUT: Duration = Duration::from_secs(120);
 
 const M11_RULE: &str =
     "A container whose PID 1 is killed (kill -9) is restarted by the engine and healthy again";
 const M17_RULE: &str =
-    "Data persists across a compose stop/start of the project (stop/start keeps data)";
+    "Data persists when the stack is taken down and brought up again (make down + make, or compose stop/start)";
 
 /// The parts of `docker inspect` that tell whether a container is up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -269,12 +274,13 @@ fn secs(d: Duration) -> String {
     format!("{:.1}s", d.as_secs_f64())
 }
 
-/// Runs both destructive checks against the containers of `project`.
+/// Runs both destructive checks against the containers of `project`; with `repo` (a tree
+/// with a Makefile), persistence is proven across its `make down` and `make`.
 #[must_use]
-pub fn run(project: &str, containers: &[Container]) -> Vec<Finding> {
+pub fn run(project: &str, containers: &[Container], repo: Option<&Path>) -> Vec<Finding> {
     vec![
         kill_and_recover(containers),
-        persistence(project, containers),
+        persistence(project, containers, repo),
     ]
 }
 
@@ -419,7 +425,65 @@ fn compose(
     }
 }
 
-fn persistence(project: &str, containers: &[Container]) -> Finding {
+/// How the persistence check takes the stack down and up again.
+enum Cycle {
+    /// The repository's own Makefile: `make down`, then `make` (what a defense does).
+    Make(PathBuf),
+    /// Without a repository: compose stop/start of the project, found from its labels.
+    Compose(ComposeBin, ComposeLabels),
+}
+
+/// One step: the command shown and how long it took, or the command and its error.
+type Step<'a> = Box<dyn Fn() -> Result<(String, Duration), (String, String)> + 'a>;
+
+impl Cycle {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Make(_) => "make down + make",
+            Self::Compose(..) => "compose stop + start",
+        }
+    }
+
+    /// The down and up steps, each with what to print while it runs.
+    fn steps<'a>(&'a self, project: &'a str) -> [(String, Step<'a>); 2] {
+        match self {
+            Self::Make(repo) => {
+                let make = move |target: Option<&'static str>| -> Step<'a> {
+                    Box::new(move || {
+                        let dir = repo.display().to_string();
+                        let mut args = vec!["-C", dir.as_str()];
+                        args.extend(target);
+                        let shown = format!("make {}", args.join(" "));
+                        let start = Instant::now();
+                        match run_with_deadline("make", &args, None, MAKE_TIMEOUT) {
+                            Ok(_) => Ok((shown, start.elapsed())),
+                            Err(e) => Err((shown, e)),
+                        }
+                    })
+                };
+                [
+                    (
+                        format!("make -C {} down", repo.display()),
+                        make(Some("down")),
+                    ),
+                    (format!("make -C {}", repo.display()), make(None)),
+                ]
+            }
+            Self::Compose(bin, labels) => [
+                (
+                    format!("stopping project {project} (compose stop)"),
+                    Box::new(move || compose(*bin, project, labels, "stop")),
+                ),
+                (
+                    format!("starting project {project} (compose start)"),
+                    Box::new(move || compose(*bin, project, labels, "start")),
+                ),
+            ],
+        }
+    }
+}
+
+fn persistence(project: &str, containers: &[Container], repo: Option<&Path>) -> Finding {
     let fix = "Store the database and the site in named volumes (bind to /home/<login>/data) so they survive container restarts.";
     let Some(db) = containers.iter().find(|c| c.service_or_name() == "mariadb") else {
         return Finding::skip("M17", M17_RULE, "docker ps", "no mariadb container");
@@ -446,22 +510,27 @@ fn persistence(project: &str, containers: &[Container]) -> Finding {
         .or_else(|| db.env_var("MYSQL_DATABASE"))
         .unwrap_or("wordpress")
         .to_string();
-    let Some(bin) = detect_compose() else {
-        return Finding::skip(
-            "M17",
-            M17_RULE,
-            "docker compose version",
-            "neither `docker compose` nor `docker-compose` works",
-        );
-    };
-    let labels = match docker(&["inspect", &db.name], None).and_then(|j| {
-        let v: Value = serde_json::from_str(&j).map_err(|e| format!("not JSON: {e}"))?;
-        Ok(compose_labels(&v[0]))
-    }) {
-        Ok(l) => l,
-        Err(e) => {
-            return Finding::fail("M17", M17_RULE, "")
-                .with(ev(format!("docker inspect {}", db.name), e))
+    let cycle = match repo.filter(|r| r.join("Makefile").is_file()) {
+        Some(r) => Cycle::Make(r.to_path_buf()),
+        None => {
+            let Some(bin) = detect_compose() else {
+                return Finding::skip(
+                    "M17",
+                    M17_RULE,
+                    "docker compose version",
+                    "neither `docker compose` nor `docker-compose` works",
+                );
+            };
+            match docker(&["inspect", &db.name], None).and_then(|j| {
+                let v: Value = serde_json::from_str(&j).map_err(|e| format!("not JSON: {e}"))?;
+                Ok(compose_labels(&v[0]))
+            }) {
+                Ok(l) => Cycle::Compose(bin, l),
+                Err(e) => {
+                    return Finding::fail("M17", M17_RULE, "")
+                        .with(ev(format!("docker inspect {}", db.name), e))
+                }
+            }
         }
     };
     let sql_cmd = format!("docker exec -i {} /usr/local/bin/initd sql", db.name);
@@ -474,31 +543,29 @@ fn persistence(project: &str, containers: &[Container]) -> Finding {
     }
     evidence.push(ev(sql_cmd.clone(), format!("marker {marker} written")));
 
-    eprintln!("stopping project {project} (compose stop)...");
     let mut ok = true;
-    match compose(bin, project, &labels, "stop") {
-        Ok((cmd, t)) => evidence.push(ev(cmd, format!("stopped in {}", secs(t)))),
+    let [(down_what, down), (up_what, up)] = cycle.steps(project);
+    eprintln!("{down_what}...");
+    match down() {
+        Ok((cmd, t)) => evidence.push(ev(cmd, format!("done in {}", secs(t)))),
         Err((cmd, e)) => {
             ok = false;
             evidence.push(ev(cmd, e));
         }
     }
-    eprintln!("starting project {project} (compose start)...");
+    eprintln!("{up_what}...");
     let mut started = false;
     for attempt in 1..=2 {
-        match compose(bin, project, &labels, "start") {
+        match up() {
             Ok((cmd, t)) => {
-                evidence.push(ev(
-                    cmd,
-                    format!("started in {} (attempt {attempt})", secs(t)),
-                ));
+                evidence.push(ev(cmd, format!("up in {} (attempt {attempt})", secs(t))));
                 started = true;
                 break;
             }
             Err((cmd, e)) => {
                 ok = false;
                 evidence.push(ev(cmd, format!("attempt {attempt}: {e}")));
-                eprintln!("compose start failed ({e}); trying once more...");
+                eprintln!("bringing the stack up failed ({e}); trying once more...");
             }
         }
     }
@@ -510,11 +577,35 @@ fn persistence(project: &str, containers: &[Container]) -> Finding {
         )
         .with_all(evidence);
     }
+    // `make` may bring back fewer containers than ran before (ours drops the bonus
+    // services): wait for those that exist again, and say which did not come back.
+    let present = docker(
+        &[
+            "ps",
+            "-a",
+            "--format",
+            "{{.Names}}",
+            "--filter",
+            &format!("label=com.docker.compose.project={project}"),
+        ],
+        None,
+    )
+    .unwrap_or_default();
+    let present: Vec<&str> = present.split_whitespace().collect();
+    let (names, gone): (Vec<&str>, Vec<&str>) = containers
+        .iter()
+        .map(|c| c.name.as_str())
+        .partition(|n| present.contains(n));
+    if !gone.is_empty() {
+        evidence.push(ev(
+            "docker ps -a",
+            format!("not brought back by the restart: {}", gone.join(", ")),
+        ));
+    }
     eprintln!(
         "waiting for every container of {project} to be healthy (up to {}s)...",
         START_TIMEOUT.as_secs()
     );
-    let names: Vec<&str> = containers.iter().map(|c| c.name.as_str()).collect();
     match poll_until(START_TIMEOUT, POLL, || all_up(&names)) {
         Ok(t) => evidence.push(ev(
             "docker inspect (all containers)",
@@ -540,7 +631,7 @@ fn persistence(project: &str, containers: &[Container]) -> Finding {
         Ok(o) if marker_present(&o, &marker) => {
             evidence.push(ev(
                 sql_cmd.clone(),
-                format!("marker {marker} still present after stop/start"),
+                format!("marker {marker} still present after {}", cycle.name()),
             ));
         }
         Ok(o) => {
@@ -548,7 +639,8 @@ fn persistence(project: &str, containers: &[Container]) -> Finding {
             evidence.push(ev(
                 sql_cmd.clone(),
                 format!(
-                    "marker {marker} missing after stop/start; got {:?}",
+                    "marker {marker} missing after {}; got {:?}",
+                    cycle.name(),
                     o.trim()
                 ),
             ));
@@ -575,6 +667,37 @@ fn persistence(project: &str, containers: &[Container]) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn make_cycle_runs_the_repositorys_down_then_all() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let log = dir.path().join("calls");
+        std::fs::write(
+            dir.path().join("Makefile"),
+            format!(
+                "all:\n\techo all >> {0}\ndown:\n\techo down >> {0}\n",
+                log.display()
+            ),
+        )
+        .expect("Makefile");
+        let cycle = Cycle::Make(dir.path().to_path_buf());
+        assert_eq!(cycle.name(), "make down + make");
+        let [(down_what, down), (up_what, up)] = cycle.steps("p");
+        assert!(down_what.ends_with(" down"), "{down_what}");
+        assert!(!up_what.contains("down"), "{up_what}");
+        let (shown, _) = down().expect("make down");
+        assert!(
+            shown.starts_with("make -C ") && shown.ends_with(" down"),
+            "{shown}"
+        );
+        up().expect("make");
+        assert_eq!(std::fs::read_to_string(&log).expect("log"), "down\nall\n");
+        // A failing target is an error that names the command.
+        std::fs::write(dir.path().join("Makefile"), "all:\n\tfalse\n").expect("Makefile");
+        let (shown, err) = up().expect_err("false fails");
+        assert!(shown.starts_with("make -C "), "{shown}");
+        assert!(err.contains("failed"), "{err}");
+    }
 
     fn st(started: &str, count: u64, running: bool, health: Option<&str>) -> State {
         State {

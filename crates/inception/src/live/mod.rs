@@ -440,7 +440,11 @@ pub fn audit_live(opts: &LiveOpts) -> Vec<Finding> {
             "read-only live checks done; running destructive checks on project {}...",
             snap.project
         );
-        findings.extend(destructive::run(&snap.project, &snap.containers));
+        findings.extend(destructive::run(
+            &snap.project,
+            &snap.containers,
+            opts.repo.as_deref(),
+        ));
     }
     findings.sort_by_key(|f| crate::check::rule_order(f.id));
     findings
