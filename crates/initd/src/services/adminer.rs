@@ -2,18 +2,9 @@
 //! nginx at /adminer/ behind HTTP authentication; it logs into MariaDB like any client.
 
 use anyhow::Result;
-use nix::sys::signal::Signal;
 
 /// Returns php-fpm for the adminer pool (configuration is static, baked in the image).
 pub fn prepare() -> Result<pid1::Daemon> {
     crate::files::ensure_dir(std::path::Path::new("/run/php"), "www-data", 0o755)?;
-    Ok(super::daemon(
-        "/usr/sbin/php-fpm8.2",
-        &[
-            "--nodaemonize",
-            "--fpm-config",
-            "/etc/php/8.2/fpm/php-fpm.conf",
-        ],
-        Signal::SIGQUIT,
-    ))
+    Ok(super::php_fpm())
 }

@@ -61,6 +61,20 @@ pub(crate) fn daemon_as(
     Ok(d)
 }
 
+/// php-fpm in the foreground with Debian's configuration, stopped gracefully with SIGQUIT
+/// (finish the requests in flight): the daemon of both PHP containers, wordpress and adminer.
+pub fn php_fpm() -> pid1::Daemon {
+    daemon(
+        "/usr/sbin/php-fpm8.2",
+        &[
+            "--nodaemonize",
+            "--fpm-config",
+            "/etc/php/8.2/fpm/php-fpm.conf",
+        ],
+        Signal::SIGQUIT,
+    )
+}
+
 /// Random text for keys and salts, from the kernel's CSPRNG, in an alphabet that needs no
 /// quoting in PHP, SQL or shell.
 pub fn random_token(len: usize) -> Result<String> {

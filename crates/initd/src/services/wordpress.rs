@@ -8,7 +8,6 @@
 use crate::{exec, files, settings, sql, template, wait};
 use anyhow::{bail, Context, Result};
 use minijinja::context;
-use nix::sys::signal::Signal;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -91,15 +90,7 @@ pub fn prepare() -> Result<pid1::Daemon> {
     let (host, port) = split_host_port(&s.db_host)?;
     wait::tcp(host, port, Duration::from_secs(120))?;
     run_setup(&s)?;
-    Ok(super::daemon(
-        "/usr/sbin/php-fpm8.2",
-        &[
-            "--nodaemonize",
-            "--fpm-config",
-            "/etc/php/8.2/fpm/php-fpm.conf",
-        ],
-        Signal::SIGQUIT,
-    ))
+    Ok(super::php_fpm())
 }
 
 fn split_host_port(value: &str) -> Result<(&str, u16)> {
