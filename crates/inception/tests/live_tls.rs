@@ -54,3 +54,35 @@ fn nothing_listening_is_inconclusive_and_fails_m6() {
         "{f:#?}"
     );
 }
+
+#[test]
+fn ftps_server_restricted_to_tls12_and_tls13_passes_b2() {
+    let addr = testkit::ftps_server(4, "234 go ahead\r\n", false);
+    let f = inception::live::ftps_finding(addr, TIMEOUT);
+    assert_eq!((f.id, f.verdict), ("B2", Verdict::Pass), "{f:#?}");
+    assert_eq!(f.evidence.len(), 4, "one line per version");
+}
+
+#[test]
+fn ftps_server_accepting_tls10_fails_b2() {
+    let addr = testkit::ftps_server(4, "234 go ahead\r\n", true);
+    let f = inception::live::ftps_finding(addr, TIMEOUT);
+    assert_eq!(f.verdict, Verdict::Fail, "{f:#?}");
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.excerpt.starts_with("TLSv1.0: accepted") && e.excerpt.contains("WRONG")),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn ftp_without_tls_fails_b2() {
+    let addr = testkit::ftps_server(4, "502 no TLS here\r\n", false);
+    let f = inception::live::ftps_finding(addr, TIMEOUT);
+    assert_eq!(f.verdict, Verdict::Fail, "{f:#?}");
+    assert!(
+        f.evidence.iter().all(|e| e.excerpt.contains("WRONG")),
+        "{f:#?}"
+    );
+}

@@ -5,7 +5,7 @@
 //! Every server here listens on 127.0.0.1 only, serves a bounded number of connections and
 //! is stopped when its guard drops, so a failing test cannot leave anything behind.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -19,6 +19,7 @@ use openssl::bn::BigNum;
 use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
+use openssl::ssl::{SslAcceptor, SslMethod, SslOptions, SslVersion};
 use openssl::x509::{X509NameBuilder, X509};
 
 /// How long any fixture waits for a server to come up or a peer to talk.
@@ -202,4 +203,50 @@ pub fn read_tls_record(stream: &mut TcpStream) -> Vec<u8> {
 pub fn unused_addr() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     listener.local_addr().expect("local addr")
+}
+
+/// A tiny explicit-TLS FTP server for `connections` connections: greeting, `AUTH TLS`
+/// answered with `answer_auth`, then (on a 234) a TLS handshake. It accepts TLS 1.2 and
+/// 1.3 only (Mozilla intermediate, like our vsftpd), or with `legacy` also TLS 1.0 and 1.1
+/// at security level 0 (like a stack that forgot to restrict them).
+pub fn ftps_server(connections: usize, answer_auth: &'static str, legacy: bool) -> SocketAddr {
+    let (cert, key) = self_signed("ftp.test");
+    let mut acceptor =
+        SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server()).expect("acceptor");
+    acceptor.set_certificate(&cert).expect("cert");
+    acceptor.set_private_key(&key).expect("key");
+    if legacy {
+        // mozilla_intermediate_v5 disables 1.0/1.1 by option as well as by minimum.
+        acceptor.clear_options(SslOptions::NO_TLSV1 | SslOptions::NO_TLSV1_1);
+        acceptor
+            .set_min_proto_version(Some(SslVersion::TLS1))
+            .expect("min version");
+        acceptor
+            .set_cipher_list("DEFAULT:@SECLEVEL=0")
+            .expect("legacy ciphers");
+    }
+    let acceptor = acceptor.build();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    thread::spawn(move || {
+        for _ in 0..connections {
+            let Ok((mut tcp, _)) = listener.accept() else {
+                return;
+            };
+            tcp.set_read_timeout(Some(FIXTURE_TIMEOUT))
+                .expect("timeout");
+            tcp.write_all(b"220-Welcome\r\n220 ready\r\n")
+                .expect("greeting");
+            let mut line = String::new();
+            BufReader::new(tcp.try_clone().expect("clone"))
+                .read_line(&mut line)
+                .expect("command");
+            assert_eq!(line, "AUTH TLS\r\n");
+            tcp.write_all(answer_auth.as_bytes()).expect("reply");
+            if answer_auth.starts_with("234") {
+                let _ = acceptor.accept(tcp);
+            }
+        }
+    });
+    addr
 }

@@ -1,5 +1,6 @@
 //! Bonus services (`make bonus`): B1 Redis object cache, B4 Adminer.
 
+use crate::audit;
 use crate::ctx::Ctx;
 use crate::docker::{self, inspect};
 use crate::wp;
@@ -264,20 +265,9 @@ fn netrc_quote(value: &str) -> String {
 }
 
 pub fn b2_ftp(ctx: &Ctx) -> Result<()> {
+    // The live audit's B2 probe: AUTH TLS, then 1.0/1.1 refused and 1.2/1.3 accepted.
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 21));
-    for version in probes::TlsVersion::ALL {
-        let verdict = probes::probe_ftps(addr, version, Duration::from_secs(5));
-        let modern = matches!(
-            version,
-            probes::TlsVersion::Tls12 | probes::TlsVersion::Tls13
-        );
-        let good = if modern {
-            verdict.is_accepted()
-        } else {
-            verdict.is_refused()
-        };
-        ensure!(good, "FTPS {}: {verdict}", version.name());
-    }
+    audit::pass(&[inception::live::ftps_finding(addr, audit::NET_TIMEOUT)])?;
     let anonymous = std::process::Command::new("curl")
         .args([
             "--silent",

@@ -30,7 +30,7 @@ use rules::{ev, Container};
 /// Deadline of one docker command.
 pub(crate) const DOCKER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Deadline of one network probe.
-const NET_TIMEOUT: Duration = Duration::from_secs(4);
+pub(crate) const NET_TIMEOUT: Duration = Duration::from_secs(4);
 
 /// Options of the live audit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,14 +189,15 @@ pub fn network_findings(addr: SocketAddr, domain: &str) -> Vec<Finding> {
     })
 }
 
-/// M6: TLS 1.0 and 1.1 refused, 1.2 and 1.3 accepted at `addr` with SNI `domain`.
-/// Inconclusive probes fail with their reason.
-#[must_use]
-pub fn tls_finding(addr: SocketAddr, domain: &str, timeout: Duration) -> Finding {
-    let results: Vec<(TlsVersion, probes::Verdict)> = thread::scope(|s| {
+/// Runs `probe` for the four TLS versions in parallel; a panicking probe is inconclusive.
+fn probe_all_versions(
+    probe: impl Fn(TlsVersion) -> probes::Verdict + Sync,
+) -> Vec<(TlsVersion, probes::Verdict)> {
+    let probe = &probe;
+    thread::scope(|s| {
         let handles: Vec<_> = TlsVersion::ALL
             .iter()
-            .map(|&v| s.spawn(move || (v, probe_tls(addr, domain, v, timeout))))
+            .map(|&v| s.spawn(move || (v, probe(v))))
             .collect();
         handles
             .into_iter()
@@ -212,7 +213,14 @@ pub fn tls_finding(addr: SocketAddr, domain: &str, timeout: Duration) -> Finding
                 })
             })
             .collect()
-    });
+    })
+}
+
+/// M6: TLS 1.0 and 1.1 refused, 1.2 and 1.3 accepted at `addr` with SNI `domain`.
+/// Inconclusive probes fail with their reason.
+#[must_use]
+pub fn tls_finding(addr: SocketAddr, domain: &str, timeout: Duration) -> Finding {
+    let results = probe_all_versions(|v| probe_tls(addr, domain, v, timeout));
     tls_verdicts_finding(addr, domain, &results)
 }
 
@@ -223,8 +231,35 @@ pub fn tls_verdicts_finding(
     domain: &str,
     results: &[(TlsVersion, probes::Verdict)],
 ) -> Finding {
-    const RULE: &str = "nginx accepts TLSv1.2 and TLSv1.3 only";
-    let cmd = format!("probe_tls {addr} (SNI {domain})");
+    versions_finding(
+        ("M6", "nginx accepts TLSv1.2 and TLSv1.3 only"),
+        &format!("probe_tls {addr} (SNI {domain})"),
+        results,
+        "Set `ssl_protocols TLSv1.2 TLSv1.3;` in nginx and make sure it listens on 443 with ssl.",
+    )
+}
+
+/// B2: the FTP server at `addr` speaks explicit TLS (`AUTH TLS`) and accepts TLS 1.2 and
+/// 1.3 only: the same four-version verdict as nginx's, over FTP.
+#[must_use]
+pub fn ftps_finding(addr: SocketAddr, timeout: Duration) -> Finding {
+    let results = probe_all_versions(|v| probes::probe_ftps(addr, v, timeout));
+    versions_finding(
+        ("B2", "FTP requires explicit TLS and accepts TLSv1.2 and TLSv1.3 only"),
+        &format!("probe_ftps {addr} (AUTH TLS)"),
+        &results,
+        "Require TLS (vsftpd: `ssl_enable=YES`, `force_local_logins_ssl=YES`) and set the image's OpenSSL MinProtocol to TLSv1.2.",
+    )
+}
+
+/// The verdict on four probes: 1.2 and 1.3 must be accepted (positive controls), 1.0 and
+/// 1.1 refused; anything inconclusive fails.
+fn versions_finding(
+    (id, rule): (&'static str, &str),
+    cmd: &str,
+    results: &[(TlsVersion, probes::Verdict)],
+    fix: &str,
+) -> Finding {
     let mut ok = true;
     let mut evidence = Vec::new();
     for (v, verdict) in results {
@@ -241,17 +276,12 @@ pub fn tls_verdicts_finding(
             "must be refused"
         };
         let mark = if good { "ok" } else { "WRONG" };
-        evidence.push(ev(cmd.clone(), format!("{v}: {verdict} ({want}: {mark})")));
+        evidence.push(ev(cmd, format!("{v}: {verdict} ({want}: {mark})")));
     }
     if ok {
-        Finding::pass("M6", RULE).with_all(evidence)
+        Finding::pass(id, rule).with_all(evidence)
     } else {
-        Finding::fail(
-            "M6",
-            RULE,
-            "Set `ssl_protocols TLSv1.2 TLSv1.3;` in nginx and make sure it listens on 443 with ssl.",
-        )
-        .with_all(evidence)
+        Finding::fail(id, rule, fix).with_all(evidence)
     }
 }
 

@@ -5,6 +5,7 @@
 //! audit reports and the rules the tests enforce are the same code: the e2e suite asks a
 //! fresh snapshot for the finding of the rule it proves and requires it to pass.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::thread;
 
@@ -177,11 +178,19 @@ impl Snapshot {
         let join_err = || "gathering thread panicked".to_string();
         let (network, insides, volumes, networks, images, host_ps) = thread::scope(|s| {
             let net = s.spawn(|| {
-                if network {
-                    super::network_findings(opts.addr, &domain)
-                } else {
-                    Vec::new()
+                if !network {
+                    return Vec::new();
                 }
+                let mut found = super::network_findings(opts.addr, &domain);
+                // The FTP bonus, when it publishes its control port on this machine.
+                let ftp_published = containers.iter().any(|c| {
+                    c.service_or_name() == "ftp" && c.published.iter().any(|(_, host)| host == "21")
+                });
+                if ftp_published {
+                    let addr = SocketAddr::new(opts.addr.ip(), 21);
+                    found.push(super::ftps_finding(addr, super::NET_TIMEOUT));
+                }
+                found
             });
             let insides: Vec<_> = containers
                 .iter()
